@@ -1,0 +1,11 @@
+"""Lyapunov solvers (`jaxthermo.lyapunov`)."""
+
+from ._auto import Auto as Auto
+from ._bartels_stewart import BartelsStewart as BartelsStewart
+from ._base import AbstractLyapunovSolver as AbstractLyapunovSolver
+from ._common import relative_residual as relative_residual
+from ._eigen import Eigen as Eigen
+from ._kronecker import Kronecker as Kronecker
+from ._scipy import ScipyReference as ScipyReference
+from ._sign import Sign as Sign
+from ._solve import lyapunov_solve as lyapunov_solve, solve_lyapunov as solve_lyapunov

@@ -1,0 +1,125 @@
+"""Schur-based (Bartels–Stewart) Lyapunov solver with a blocked, matmul-rich triangular solve."""
+
+from typing import NamedTuple
+
+import jax.lax as lax
+import jax.numpy as jnp
+import jax.scipy.linalg as jsl
+
+from .._custom_types import Array, Complex
+from ._base import AbstractLyapunovSolver, make_stats
+from ._common import dagger, finite_result
+
+
+class _SchurState(NamedTuple):
+    unitary: Complex[Array, "n n"]  # Q
+    triangular: Complex[Array, "n n"]  # T (upper), W = Q T Q^H
+
+
+def _sylvester_leaf(a, b, c):
+    """Solve `a y + y b = c` for small blocks: `a` upper, `b` lower triangular.
+
+    Column `j` of `y` depends on the columns `l > j` through `b[l, j]`; sweep from the last
+    column, one triangular solve `(a + b_jj) y_j = c_j - Σ_{l>j} y_l b_lj` per column."""
+    m, k = c.shape
+    eye = jnp.eye(m, dtype=c.dtype)
+
+    def column(i, y):
+        j = k - 1 - i
+        rhs = c[:, j] - y @ b[:, j]  # columns <= j of y are still zero
+        yj = jsl.solve_triangular(a + b[j, j] * eye, rhs, lower=False)
+        return lax.dynamic_update_slice(y, yj[:, None], (0, j))
+
+    return lax.fori_loop(0, k, column, jnp.zeros_like(c))
+
+
+def _triangular_lyapunov(t, c, block: int):
+    """Solve `t y + y t^H = c` with `t` (n x n) upper triangular, by a right-looking sweep
+    over fixed-size blocks (block recursive Bartels–Stewart, cf. Jonsson & Kågström, ACM
+    TOMS 28, 392 (2002)):
+
+    for block column `J` (last to first), solve the tall Sylvester equation
+    `t y_J + y_J b_JJ = c_J` (`b = t^H`, lower) by a sweep over block rows `I` (last to
+    first), each a small `leaf` solve after one product `t[I, :] @ y_J`; then remove the
+    solved column from the right-hand sides of the columns to its left with one product
+    `y_J @ b[J, :]`. All O(n^3) work is matrix products; the traced graph holds one leaf
+    whatever `n`, so compile time does not grow with `n`.
+    """
+    n = t.shape[0]
+    p = -(-n // block)
+    size = p * block
+    if size != n:
+        # Pad with a diagonal block that decouples: d + conj(λ) != 0 for every eigenvalue λ
+        # of t, and d + conj(d) != 0, so the padded rows and columns of y are zero.
+        d = -(1.0 + jnp.max(jnp.abs(t)) * n)
+        t = jnp.zeros((size, size), t.dtype).at[:n, :n].set(t)
+        t = t.at[jnp.arange(n, size), jnp.arange(n, size)].set(d)
+        c = jnp.zeros((size, size), c.dtype).at[:n, :n].set(c)
+    b = dagger(t)
+    columns = jnp.arange(size)
+
+    def block_column(jj, carry):
+        y, c = carry
+        j0 = (p - 1 - jj) * block
+        b_jj = lax.dynamic_slice(b, (j0, j0), (block, block))
+        c_j = lax.dynamic_slice(c, (0, j0), (size, block))
+
+        def block_row(ii, y_j):
+            i0 = (p - 1 - ii) * block
+            t_i = lax.dynamic_slice(t, (i0, 0), (block, size))
+            rhs = lax.dynamic_slice(c_j, (i0, 0), (block, block)) - t_i @ y_j
+            t_ii = lax.dynamic_slice(t, (i0, i0), (block, block))
+            return lax.dynamic_update_slice(y_j, _sylvester_leaf(t_ii, b_jj, rhs), (i0, 0))
+
+        y_j = lax.fori_loop(0, p, block_row, jnp.zeros((size, block), c.dtype))
+        y = lax.dynamic_update_slice(y, y_j, (0, j0))
+        b_j = lax.dynamic_slice(b, (j0, 0), (block, size))
+        c = c - jnp.where(columns[None, :] < j0, y_j @ b_j, 0)
+        return y, c
+
+    y, _ = lax.fori_loop(0, p, block_column, (jnp.zeros_like(c), c))
+    return y[:n, :n]
+
+
+def leaf_size(n: int, block: int | None) -> int:
+    return block if block is not None else min(64, max(n, 1))
+
+
+class BartelsStewart(AbstractLyapunovSolver):
+    """Solve `W X + X W^H = B` with the complex Schur form `W = Q T Q^H` (Bartels & Stewart,
+    Comm. ACM 15, 820 (1972)):
+
+        T Y + Y T^H = Q^H B Q,   X = Q Y Q^H.
+
+    The triangular equation is solved by a blocked sweep, so almost all work is matrix
+    products (not LAPACK's level-2 `trsyl`, which dominates `scipy.linalg.
+    solve_continuous_lyapunov`, nor JAX's element-by-element `solve_sylvester`).
+    Backward stable, whatever the eigenvector conditioning of `W`: the robust choice for
+    strongly non-normal drifts. The transposed solve reuses `Q` and `T` (`W^T = (conj(Q) P)
+    (P T^T P)(conj(Q) P)^H` with `P` the reversal permutation).
+
+    `jax.scipy.linalg.schur` is implemented on CPU only.
+
+    **Arguments:**
+
+    - `block`: block size of the triangular sweep (default `min(64, n)`).
+    """
+
+    block: int | None = None
+
+    def init(self, drift):
+        t, q = jsl.schur(drift, output="complex")
+        return _SchurState(q, t)
+
+    def compute(self, state, rhs):
+        q, t = state
+        n = t.shape[0]
+        c = dagger(q) @ rhs @ q
+        y = _triangular_lyapunov(t, c, leaf_size(n, self.block))
+        x = q @ y @ dagger(q)
+        stats = make_stats(0, jnp.max(jnp.real(jnp.diagonal(t))))
+        return x, finite_result(x, rhs), stats
+
+    def transpose(self, state):
+        q, t = state
+        return _SchurState(jnp.conj(q)[:, ::-1], t.T[::-1, ::-1])

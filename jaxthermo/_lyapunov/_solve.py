@@ -1,0 +1,110 @@
+"""`solve_lyapunov`: the single entry point of every Lyapunov solver, and the single place
+where derivatives of Lyapunov solves are defined."""
+
+import jax.lax as lax
+import jax.numpy as jnp
+
+from .._custom_types import Array, ArrayLike, Inexact
+from .._solution import RESULTS
+from ._auto import Auto
+from ._base import AbstractLyapunovSolver, LyapunovStats
+from ._common import dagger
+
+
+def _as_square(name: str, x: ArrayLike) -> Array:
+    x = jnp.asarray(x)
+    if x.ndim != 2 or x.shape[0] != x.shape[1]:
+        raise ValueError(f"`{name}` must be a square matrix, got shape {x.shape}.")
+    if not jnp.issubdtype(x.dtype, jnp.number) or jnp.issubdtype(x.dtype, jnp.bool_):
+        raise TypeError(f"`{name}` must be numeric, got dtype {x.dtype}.")
+    return x
+
+
+def lyapunov_solve(
+    drift: Inexact[ArrayLike, "n n"],
+    diffusion: Inexact[ArrayLike, "n n"],
+    solver: AbstractLyapunovSolver | None = None,
+) -> tuple[Inexact[Array, "n n"], RESULTS, LyapunovStats]:
+    """Solve `W X + X W^H + F = 0`; returns `(X, result, stats)` without raising.
+
+    Derivatives are defined once, here, by implicit differentiation
+    (`jax.lax.custom_linear_solve` on the operator `X -> W X + X W^H`): a JVP is one more
+    solve `L_W(dX) = -(dW X + X dW^H + dF)` with the same factorisation, a VJP one solve of
+    the transposed operator (`solver.transpose`). No solver iteration, `eig` or `schur` is
+    ever differentiated.
+    """
+    drift = _as_square("drift", drift)
+    diffusion = _as_square("diffusion", diffusion)
+    if drift.shape != diffusion.shape:
+        raise ValueError(
+            f"`drift` and `diffusion` must have the same shape, got {drift.shape} and "
+            f"{diffusion.shape}."
+        )
+    if solver is None:
+        solver = Auto()
+    if not isinstance(solver, AbstractLyapunovSolver):
+        raise TypeError(
+            f"`solver` must be an AbstractLyapunovSolver (e.g. jaxthermo.lyapunov.Eigen()), "
+            f"got {type(solver).__name__}."
+        )
+    real_problem = not (jnp.iscomplexobj(drift) or jnp.iscomplexobj(diffusion))
+    dtype = jnp.promote_types(jnp.result_type(drift, diffusion), jnp.complex64)
+    drift = drift.astype(dtype)
+    diffusion = diffusion.astype(dtype)
+
+    state = solver.init(lax.stop_gradient(drift))
+
+    def matvec(x):
+        return drift @ x + x @ dagger(drift)
+
+    def solve(_, rhs):
+        x, result, stats = solver.compute(state, rhs)
+        return x, (result, stats)
+
+    def transpose_solve(_, rhs):
+        x, result, stats = solver.compute(solver.transpose(state), rhs)
+        return x, (result, stats)
+
+    x, (result, stats) = lax.custom_linear_solve(
+        matvec, -diffusion, solve, transpose_solve, has_aux=True
+    )
+    if real_problem:
+        x = jnp.real(x)
+    return x, result, stats
+
+
+def solve_lyapunov(
+    drift: Inexact[ArrayLike, "n n"],
+    diffusion: Inexact[ArrayLike, "n n"],
+    solver: AbstractLyapunovSolver | None = None,
+    *,
+    throw: bool = True,
+) -> Inexact[Array, "n n"]:
+    """Solve the continuous Lyapunov equation `W X + X W^H + F = 0` for `X`.
+
+    With `W = -iH - G/2` and `F` from a `QuadraticModel`, `X` is the steady-state
+    correlation matrix `C_ij = <a_j^† a_i>` (CONVENTIONS.md; paper 002, Eq. (B5)).
+
+    The solution is differentiable (forward and reverse mode, any order) with respect to
+    `drift` and `diffusion` by implicit differentiation; a derivative costs about one extra
+    solve that reuses the forward factorisation.
+
+    **Arguments:**
+
+    - `drift`: `W`, shape `(n, n)`, real or complex.
+    - `diffusion`: `F`, shape `(n, n)` (any matrix; Hermitian for covariance equations).
+    - `solver`: an `AbstractLyapunovSolver` (`jaxthermo.lyapunov.BartelsStewart()`,
+      `Eigen()`, `Sign()`, `Kronecker()`, `ScipyReference()`); default
+      `jaxthermo.lyapunov.Auto()`.
+    - `throw`: raise (also inside `jit`, via `equinox.error_if`) if the solver fails (singular
+      operator, non-finite output, iteration not converged). With `throw=False` failures are
+      not checked; use `jaxthermo.steady_state` to get a result code.
+
+    **Returns:** `X`, shape `(n, n)`; real if `drift` and `diffusion` are both real.
+
+    Example: `jt.solve_lyapunov(jnp.array([[-1.0]]), jnp.array([[2.0]]))` is `[[1.0]]`.
+    """
+    x, result, _ = lyapunov_solve(drift, diffusion, solver)
+    if throw:
+        x = result.error_if(x, result != RESULTS.successful)
+    return x
