@@ -1,0 +1,299 @@
+"""Baths: thermal reservoirs attached to the modes of a quadratic model.
+
+Conventions (CONVENTIONS.md): a bath contributes loss and gain rate matrices `Λ⁻_α, Λ⁺_α`
+(Hermitian, >= 0) to the quadratic GKSL generator; the covariance equation uses
+`G_α = Λ⁻_α - Λ⁺_α` (bosons) or `Λ⁻_α + Λ⁺_α` (fermions) and `F_α = Λ⁺_α`.
+A local thermal bath on mode k with rate γ has, for bosons, `Λ⁻ = γ(n+1)`, `Λ⁺ = γn`
+(so `G_kk = γ`, `F_kk = γn`), and for fermions `Λ⁻ = γ(1-f)`, `Λ⁺ = γf` (`G_kk = γ`,
+`F_kk = γf`). Paper 002 Eq. (4) is the bosonic case.
+"""
+
+import abc
+from typing import ClassVar
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from ._custom_types import Array, ArrayLike, Float, Inexact, RealScalarLike
+
+
+def bose_einstein(
+    frequency: Float[ArrayLike, "..."],
+    temperature: Float[ArrayLike, "..."],
+    chemical_potential: Float[ArrayLike, "..."] = 0.0,
+) -> Float[Array, "..."]:
+    """Bose–Einstein occupation `n = 1 / (exp((ω - μ)/T) - 1)` (ħ = k_B = 1).
+
+    Evaluated as `e^{-x} / (-expm1(-x))` with `x = (ω - μ)/T`, which is exact for small `x`
+    (`n ≈ 1/x`), underflows cleanly to 0 for large `x`, and has finite derivatives in every
+    argument at both ends. Requires `ω > μ` and `T > 0` (not checked here; the baths check).
+    """
+    x = (jnp.asarray(frequency) - chemical_potential) / temperature
+    return jnp.exp(-x) / (-jnp.expm1(-x))
+
+
+def fermi_dirac(
+    frequency: Float[ArrayLike, "..."],
+    temperature: Float[ArrayLike, "..."],
+    chemical_potential: Float[ArrayLike, "..."] = 0.0,
+) -> Float[Array, "..."]:
+    """Fermi–Dirac occupation `f = 1 / (exp((ω - μ)/T) + 1)`, as a logistic sigmoid of
+    `-(ω - μ)/T` (stable for either sign and any magnitude). Requires `T > 0`."""
+    x = (jnp.asarray(frequency) - chemical_potential) / temperature
+    return jax.nn.sigmoid(-x)
+
+
+def occupation_temperature(
+    occupation: Float[ArrayLike, "..."],
+    frequency: Float[ArrayLike, "..."],
+    statistics: str = "boson",
+    chemical_potential: Float[ArrayLike, "..."] = 0.0,
+) -> Float[Array, "..."]:
+    """The temperature at which a mode of `frequency` has `occupation` (inverse of
+    `bose_einstein` / `fermi_dirac`): `T = (ω - μ) / ln(1 + 1/n)` for bosons,
+    `T = (ω - μ) / ln(1/f - 1)` for fermions. Useful because paper 002 states its baths by
+    occupations (e.g. Fig. 3: `n_1 = 1`, `n_L = 2`)."""
+    n = jnp.asarray(occupation)
+    gap = jnp.asarray(frequency) - chemical_potential
+    if statistics == "boson":
+        return gap / jnp.log1p(1.0 / n)
+    if statistics == "fermion":
+        return gap / jnp.log(1.0 / n - 1.0)
+    raise ValueError(f"`statistics` must be 'boson' or 'fermion', got {statistics!r}.")
+
+
+def _real_scalar(owner: str, name: str, value) -> Array:
+    x = jnp.asarray(value)
+    if jnp.iscomplexobj(x):
+        raise TypeError(f"{owner}: `{name}` must be real, got a complex value.")
+    if x.ndim != 0:
+        raise ValueError(
+            f"{owner}: `{name}` must be a scalar, got shape {x.shape}. (To sweep a bath "
+            "parameter, build the model inside `jax.vmap` instead of passing an array.)"
+        )
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        x = x.astype(jnp.result_type(float))
+    return x
+
+
+def eager_check(predicate, *arrays) -> bool:
+    """`predicate(*arrays)` as a Python bool when every array is concrete (checked at
+    construction, also while tracing with concrete constants), else False: traced values
+    are checked at run time with `equinox.error_if` instead."""
+    if any(isinstance(a, jax.core.Tracer) for a in arrays):
+        return False
+    with jax.ensure_compile_time_eval():
+        return bool(predicate(*arrays))
+
+
+def _check_mode(owner: str, mode) -> int:
+    if isinstance(mode, bool) or not isinstance(mode, (int, jnp.integer)):
+        raise TypeError(f"{owner}: `mode` must be a Python int, got {mode!r}.")
+    if mode < 0:
+        raise ValueError(f"{owner}: `mode` must be >= 0, got {mode}.")
+    return int(mode)
+
+
+class LocalRates(eqx.Module):
+    """Loss and gain rates of a bath acting on one mode: `Λ⁻ = loss |k⟩⟨k|`,
+    `Λ⁺ = gain |k⟩⟨k|`."""
+
+    mode: int = eqx.field(static=True)
+    loss: Float[Array, ""]
+    gain: Float[Array, ""]
+
+
+class MatrixRates(eqx.Module):
+    """Loss and gain rate matrices `Λ⁻`, `Λ⁺` (L x L, Hermitian, >= 0) of a non-local bath."""
+
+    loss: Inexact[Array, "L L"]
+    gain: Inexact[Array, "L L"]
+
+
+class AbstractBath(eqx.Module):
+    """A reservoir coupled to a quadratic model. Subclasses return their rates."""
+
+    @abc.abstractmethod
+    def rates(self, hamiltonian: Inexact[Array, "L L"]) -> LocalRates | MatrixRates:
+        """`Λ⁻_α`, `Λ⁺_α` of this bath (may depend on the model's Hamiltonian, e.g. through
+        the default bath frequency `H[mode, mode]`)."""
+
+
+class AbstractThermalBath(AbstractBath):
+    """A local thermal bath on one mode: `(mode, rate, temperature, chemical_potential,
+    frequency)`."""
+
+    mode: eqx.AbstractVar[int]
+    rate: eqx.AbstractVar[Float[Array, ""]]
+    temperature: eqx.AbstractVar[Float[Array, ""]]
+    chemical_potential: eqx.AbstractVar[Float[Array, ""]]
+    frequency: eqx.AbstractVar[Float[Array, ""] | None]
+    statistics: ClassVar[str]
+
+    def bath_frequency(self, hamiltonian: Inexact[Array, "L L"]) -> Float[Array, ""]:
+        """`frequency` if given, else the mode's on-site energy `Re H[mode, mode]`."""
+        if self.frequency is not None:
+            return jnp.asarray(self.frequency)
+        return jnp.real(hamiltonian[self.mode, self.mode])
+
+    @abc.abstractmethod
+    def occupation(self, hamiltonian: Inexact[Array, "L L"]) -> Float[Array, ""]:
+        """Thermal occupation of the bath at its frequency."""
+
+    def _checked(self) -> tuple[Array, Array]:
+        name = type(self).__name__
+        # jnp.asarray: leaves may have been replaced by Python numbers (eqx.tree_at).
+        rate = jnp.asarray(self.rate)
+        temperature = jnp.asarray(self.temperature)
+        rate = eqx.error_if(rate, rate < 0, f"{name}: `rate` must be >= 0.")
+        temperature = eqx.error_if(
+            temperature,
+            jnp.invert(temperature > 0),
+            f"{name}: `temperature` must be > 0 (ħ = k_B = 1; T is an energy).",
+        )
+        return rate, temperature
+
+
+def _init_thermal(self, owner, mode, rate, temperature, chemical_potential, frequency):
+    self.mode = _check_mode(owner, mode)
+    self.rate = _real_scalar(owner, "rate", rate)
+    self.temperature = _real_scalar(owner, "temperature", temperature)
+    self.chemical_potential = _real_scalar(owner, "chemical_potential", chemical_potential)
+    self.frequency = None if frequency is None else _real_scalar(owner, "frequency", frequency)
+    if eager_check(lambda r: r < 0, self.rate):
+        raise ValueError(f"{owner}: `rate` must be >= 0, got {float(self.rate)}.")
+    if eager_check(lambda t: jnp.invert(t > 0), self.temperature):
+        raise ValueError(
+            f"{owner}: `temperature` must be > 0, got {float(self.temperature)} "
+            "(ħ = k_B = 1; T is an energy)."
+        )
+
+
+class BosonBath(AbstractThermalBath):
+    """A local bosonic thermal bath on `mode` (paper 002, Eq. (4)):
+
+        D[ρ] = γ(n+1) (a ρ a† - ½{a†a, ρ}) + γ n (a† ρ a - ½{a a†, ρ}),
+        n = 1 / (exp((ω - μ)/T) - 1),
+
+    i.e. `Λ⁻_kk = γ(n+1)`, `Λ⁺_kk = γn`, so `G_kk = γ` and `F_kk = γn`.
+
+    **Arguments:**
+
+    - `mode`: index `k` of the mode it acts on (static int).
+    - `rate`: `γ >= 0` (energy units, ħ = 1).
+    - `temperature`: `T > 0` (energy units, k_B = 1).
+    - `chemical_potential`: `μ` (default 0); requires `μ < ω`.
+    - `frequency`: `ω` at which the occupation is evaluated; default `Re H[k, k]`.
+
+    Every number is a differentiable, vmappable array leaf. Several baths may act on the
+    same mode.
+    """
+
+    mode: int = eqx.field(static=True)
+    rate: Float[Array, ""]
+    temperature: Float[Array, ""]
+    chemical_potential: Float[Array, ""]
+    frequency: Float[Array, ""] | None
+    statistics: ClassVar[str] = "boson"
+
+    def __init__(
+        self,
+        mode: int,
+        rate: RealScalarLike,
+        temperature: RealScalarLike,
+        chemical_potential: RealScalarLike = 0.0,
+        frequency: RealScalarLike | None = None,
+    ):
+        _init_thermal(self, "BosonBath", mode, rate, temperature, chemical_potential, frequency)
+
+    def occupation(self, hamiltonian):
+        _, temperature = self._checked()
+        omega = self.bath_frequency(hamiltonian)
+        mu = jnp.asarray(self.chemical_potential)
+        mu = eqx.error_if(
+            mu,
+            jnp.invert(mu < omega),
+            "BosonBath: `chemical_potential` must be below the bath `frequency` "
+            "(Bose–Einstein occupation diverges for μ >= ω).",
+        )
+        return bose_einstein(omega, temperature, mu)
+
+    def rates(self, hamiltonian):
+        rate, _ = self._checked()
+        n = self.occupation(hamiltonian)
+        return LocalRates(self.mode, rate * (n + 1), rate * n)
+
+
+class FermionBath(AbstractThermalBath):
+    """A local fermionic thermal bath on `mode`:
+
+        D[ρ] = γ(1-f) (c ρ c† - ½{c†c, ρ}) + γ f (c† ρ c - ½{c c†, ρ}),
+        f = 1 / (exp((ω - μ)/T) + 1),
+
+    i.e. `Λ⁻_kk = γ(1-f)`, `Λ⁺_kk = γf`, so `G_kk = γ` and `F_kk = γf`.
+
+    Arguments as for `BosonBath` (any `μ` is allowed).
+    """
+
+    mode: int = eqx.field(static=True)
+    rate: Float[Array, ""]
+    temperature: Float[Array, ""]
+    chemical_potential: Float[Array, ""]
+    frequency: Float[Array, ""] | None
+    statistics: ClassVar[str] = "fermion"
+
+    def __init__(
+        self,
+        mode: int,
+        rate: RealScalarLike,
+        temperature: RealScalarLike,
+        chemical_potential: RealScalarLike = 0.0,
+        frequency: RealScalarLike | None = None,
+    ):
+        _init_thermal(self, "FermionBath", mode, rate, temperature, chemical_potential, frequency)
+
+    def occupation(self, hamiltonian):
+        _, temperature = self._checked()
+        return fermi_dirac(self.bath_frequency(hamiltonian), temperature, self.chemical_potential)
+
+    def rates(self, hamiltonian):
+        rate, _ = self._checked()
+        f = self.occupation(hamiltonian)
+        return LocalRates(self.mode, rate * (1 - f), rate * f)
+
+
+class RateMatrixBath(AbstractBath):
+    """General (non-local) quadratic dissipation given by Hermitian loss and gain rate
+    matrices `Λ⁻` (`loss`) and `Λ⁺` (`gain`), both positive semidefinite, L x L:
+
+        D[ρ] = Σ_ij Λ⁻_ij (a_j ρ a_i† - ½{a_i† a_j, ρ}) + Λ⁺_ij (a_i† ρ a_j - ½{a_j a_i†, ρ}).
+
+    Covers paper 000's phenomenological reservoir `r(n_R - n)` (bosons:
+    `Λ⁻ = r(1 + n_R)`, `Λ⁺ = r n_R`) and paper 004's asymptotic rate matrices `Λ±`.
+    """
+
+    loss: Inexact[Array, "L L"]
+    gain: Inexact[Array, "L L"]
+
+    def __init__(self, loss: Inexact[ArrayLike, "L L"], gain: Inexact[ArrayLike, "L L"]):
+        loss = jnp.asarray(loss)
+        gain = jnp.asarray(gain)
+        for name, m in (("loss", loss), ("gain", gain)):
+            if m.ndim != 2 or m.shape[0] != m.shape[1]:
+                raise ValueError(f"RateMatrixBath: `{name}` must be square, got {m.shape}.")
+            if eager_check(lambda m: jnp.invert(jnp.allclose(m, jnp.conj(m.T))), m):
+                raise ValueError(f"RateMatrixBath: `{name}` must be Hermitian.")
+            if eager_check(
+                lambda m: jnp.min(jnp.linalg.eigvalsh(m)) < -1e-12 * (1 + jnp.max(jnp.abs(m))), m
+            ):
+                raise ValueError(f"RateMatrixBath: `{name}` must be positive semidefinite.")
+        if loss.shape != gain.shape:
+            raise ValueError(
+                f"RateMatrixBath: `loss` and `gain` shapes differ: {loss.shape}, {gain.shape}."
+            )
+        self.loss = loss
+        self.gain = gain
+
+    def rates(self, hamiltonian):
+        return MatrixRates(self.loss, self.gain)
