@@ -297,3 +297,83 @@ class RateMatrixBath(AbstractBath):
 
     def rates(self, hamiltonian):
         return MatrixRates(self.loss, self.gain)
+
+
+class ProbeBath(AbstractBath):
+    """A self-consistent reservoir (Büttiker probe; paper 002, Sec. IV and App. D) on `mode`.
+
+    A local bath of rate `γ` whose occupation `ñ` is not given but fixed by the state, so that
+    no net particle current flows into it (`conserve="particles"`, the paper's choice:
+    `ñ = ⟨a_k† a_k⟩`) or no net energy current, in the global picture
+    (`conserve="energy"`: `ñ = Re(H C)_kk / H_kk`). It contributes `G_kk = γ` and
+    `F_kk = γ ñ(C)`; since `ñ` is linear in `C`, `steady_state` solves the self-consistency
+    exactly (one Woodbury-corrected Lyapunov solve, no fixed-point iteration), and its
+    derivatives follow from the same implicit rule as every steady state.
+
+    Works for bosons and fermions. In the local energy picture a particle probe is also an
+    energy probe (`J^E = ω J^P`), so `conserve="energy"` differs only in the global picture.
+
+    **Arguments:** `mode` (static int), `rate` (`γ >= 0`), `conserve`
+    (`"particles"` or `"energy"`, static).
+    """
+
+    mode: int = eqx.field(static=True)
+    rate: Float[Array, ""]
+    conserve: str = eqx.field(static=True)
+
+    def __init__(self, mode: int, rate: RealScalarLike, conserve: str = "particles"):
+        self.mode = _check_mode("ProbeBath", mode)
+        self.rate = _real_scalar("ProbeBath", "rate", rate)
+        if conserve not in ("particles", "energy"):
+            raise ValueError(
+                f"ProbeBath: `conserve` must be 'particles' or 'energy', got {conserve!r}."
+            )
+        self.conserve = conserve
+        if eager_check(lambda r: r < 0, self.rate):
+            raise ValueError(f"ProbeBath: `rate` must be >= 0, got {float(self.rate)}.")
+
+    def checked_rate(self) -> Array:
+        rate = jnp.asarray(self.rate)
+        return eqx.error_if(rate, rate < 0, "ProbeBath: `rate` must be >= 0.")
+
+    def rates(self, hamiltonian):
+        # The self-consistent gain γ ñ(C) enters through `ProbeFeedback`, not here.
+        return LocalRates(self.mode, self.checked_rate(), jnp.zeros_like(self.rate))
+
+    def occupation(self, hamiltonian, covariance) -> Array:
+        """`ñ` for the state `covariance` (the self-consistent value at a steady state)."""
+        k = self.mode
+        if self.conserve == "particles":
+            return jnp.real(covariance[k, k])
+        return jnp.real(hamiltonian[k, :] @ covariance[:, k]) / jnp.real(hamiltonian[k, k])
+
+
+class ProbeFeedback(eqx.Module):
+    """The probes of a model as a linear feedback on the covariance equation:
+    `dC/dt = W C + C W† + F_0 + U(ℓ(C))`, with `ℓ_p(C) = ñ_p` (the probe occupations, linear
+    and complex-linear in `C`) and `U(v) = Σ_p γ_p v_p |k_p⟩⟨k_p|`."""
+
+    modes: tuple[int, ...] = eqx.field(static=True)
+    energy: tuple[bool, ...] = eqx.field(static=True)
+    rates: Float[Array, " P"]
+    hamiltonian: Inexact[Array, "L L"]
+
+    def functional(self, x: Inexact[Array, "L L"]) -> Inexact[Array, " P"]:
+        """`ℓ(X)`: `X_kk` for particle probes; `((HX)_kk + (XH)_kk) / (2 H_kk)` for energy
+        probes (equal to `Re(HX)_kk / H_kk` for Hermitian X, and complex-linear)."""
+        modes = jnp.asarray(self.modes)
+        out = x[modes, modes]
+        if any(self.energy):
+            h = self.hamiltonian
+            hx = jnp.sum(h[modes, :] * x[:, modes].T, axis=1)
+            xh = jnp.sum(x[modes, :] * h[:, modes].T, axis=1)
+            e = 0.5 * (hx + xh) / h[modes, modes]
+            out = jnp.where(jnp.asarray(self.energy), e, out)
+        return out
+
+    def inject(self, v: Inexact[Array, " P"]) -> Inexact[Array, "L L"]:
+        """`U(v) = Σ_p γ_p v_p |k_p⟩⟨k_p|`."""
+        L = self.hamiltonian.shape[0]
+        modes = jnp.asarray(self.modes)
+        dtype = jnp.result_type(v, self.rates)
+        return jnp.zeros((L, L), dtype).at[modes, modes].add(self.rates * v)

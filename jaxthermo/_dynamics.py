@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import jax.scipy.linalg as jsl
 
 from ._custom_types import Array, ArrayLike, Float, Inexact
-from ._lyapunov import AbstractLyapunovSolver, lyapunov_solve, relative_residual
+from ._lyapunov import AbstractLyapunovSolver, lyapunov_solve, relative_residual, shifted_drift
 from ._lyapunov._common import dagger
 from ._quadratic import QuadraticModel
 from ._solution import RESULTS
@@ -85,14 +85,19 @@ def steady_state(
     """
     model = _check_model(model)
     drift, diffusion = model.covariance_equation()
-    x, result, stats = lyapunov_solve(drift, diffusion, solver)
+    x, result, stats = lyapunov_solve(drift, diffusion, solver, model.probe_feedback())
     covariance = 0.5 * (x + dagger(x))
     abscissa = stats["spectral_abscissa"]
-    unstable = abscissa >= -stability_tolerance(lax.stop_gradient(drift))  # NaN: unknown
+    tolerance = stability_tolerance(lax.stop_gradient(shifted_drift(drift)))
+    unstable = abscissa >= -tolerance  # NaN: unknown
     result = RESULTS.where(unstable, RESULTS.not_hurwitz, result)
     result = RESULTS.where(result == RESULTS.sign_not_hurwitz, RESULTS.not_hurwitz, result)
+    feedback = model.probe_feedback()
+    total_diffusion = diffusion.astype(drift.dtype)
+    if feedback is not None:  # the probes' self-consistent gain U(ℓ(C)) belongs to F
+        total_diffusion = total_diffusion + feedback.inject(feedback.functional(covariance))
     residual = relative_residual(
-        *(lax.stop_gradient(a) for a in (drift, covariance, diffusion.astype(drift.dtype)))
+        *(lax.stop_gradient(a) for a in (drift, covariance, total_diffusion))
     )
     if throw:
         covariance = result.error_if(covariance, result != RESULTS.successful)
@@ -181,6 +186,8 @@ def evolve(
 
         dC/dt = W C + C W† + F      (paper 002 Eq. (B1); paper 000 Eq. (6), conjugated)
 
+    (plus `U(ℓ(C))` for self-consistent `ProbeBath`s, whose occupation follows the state)
+
     from `C(ts[0]) = covariance0`, and return it at every time in `ts` (non-decreasing).
 
     **Arguments:**
@@ -199,9 +206,16 @@ def evolve(
     drift, diffusion = model.covariance_equation()
     dtype = jnp.promote_types(drift.dtype, c0.dtype)
     c0 = c0.astype(dtype)
+    feedback = model.probe_feedback()
     if isinstance(method, ODE):
-        return _evolve_ode(method, drift, diffusion.astype(dtype), c0, ts, throw)
+        return _evolve_ode(method, drift, diffusion.astype(dtype), feedback, c0, ts, throw)
     if isinstance(method, ExactPropagator):
+        if feedback is not None:
+            raise ValueError(
+                "ExactPropagator: models with ProbeBath (self-consistent) baths evolve under "
+                "W C + C W† + F + U(ℓ(C)), which is not of the form e^{Wt} C e^{W†t}; use "
+                "method=jaxthermo.ODE()."
+            )
         return _evolve_exact(method, model, drift, c0, ts, throw)
     raise TypeError(
         f"`method` must be jaxthermo.ODE(...) or jaxthermo.ExactPropagator(), got "
@@ -209,10 +223,12 @@ def evolve(
     )
 
 
-def _evolve_ode(method: ODE, drift, diffusion, c0, ts, throw):
+def _evolve_ode(method: ODE, drift, diffusion, feedback, c0, ts, throw):
     def vector_field(t, y, args):
         c = y[0] + 1j * y[1]
         dc = drift @ c + c @ dagger(drift) + diffusion
+        if feedback is not None:
+            dc = dc + feedback.inject(feedback.functional(c))
         return jnp.stack([jnp.real(dc), jnp.imag(dc)])
 
     y0 = jnp.stack([jnp.real(c0), jnp.imag(c0)])

@@ -123,14 +123,20 @@ def dense_model(h, loss, gain, statistics, cutoff=None):
 
 
 def dense_steady_state(lv):
+    """The steady state of a Liouvillian (one equation replaced by the trace condition).
+    Dense LU up to d² = 4096 (sparse LU can fill in catastrophically on these matrices)."""
     d2 = lv.shape[0]
     d = int(round(np.sqrt(d2)))
-    # Replace one equation by the trace condition.
-    trace_row = sp.csr_matrix(np.eye(d).reshape(1, d2, order="F"))
-    a = sp.vstack([trace_row, lv[1:, :]]).tocsc()
     b = np.zeros(d2, complex)
     b[0] = 1.0
-    rho = spla.spsolve(a, b).reshape(d, d, order="F")
+    trace_row = np.eye(d).reshape(1, d2, order="F")
+    if d2 <= 4096:
+        a = np.vstack([trace_row, lv[1:, :].toarray()])
+        rho = np.linalg.solve(a, b)
+    else:
+        a = sp.vstack([sp.csr_matrix(trace_row), lv[1:, :]]).tocsc()
+        rho = spla.spsolve(a, b)
+    rho = rho.reshape(d, d, order="F")
     return 0.5 * (rho + rho.conj().T)
 
 

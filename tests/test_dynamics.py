@@ -81,7 +81,7 @@ def test_steady_state_gradients_wrt_every_model_number(statistics, solver):
         h = 0.5 * (h + jnp.conj(h.T))  # stay Hermitian under finite differences
         return jt.steady_state(_with(model, h, rates, temps, mus), solver).covariance
 
-    check_grads(covariance, (h0, rates, temps, mus), order=2, modes=("fwd", "rev"))
+    check_grads(jax.jit(covariance), (h0, rates, temps, mus), order=2, modes=("fwd", "rev"))
 
 
 def test_steady_state_jit_and_vmap_over_a_batch_of_models():

@@ -149,7 +149,7 @@ def test_implicit_gradients_all_orders_and_modes(name):
     f = jnp.asarray(random_psd(rng, 4))
     solver = SOLVERS[name]
     check_grads(
-        lambda w, f: jt.solve_lyapunov(w, f, solver),
+        jax.jit(lambda w, f: jt.solve_lyapunov(w, f, solver)),
         (w, f),
         order=2,
         modes=("fwd", "rev"),

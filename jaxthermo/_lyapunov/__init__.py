@@ -8,4 +8,8 @@ from ._eigen import Eigen as Eigen
 from ._kronecker import Kronecker as Kronecker
 from ._scipy import ScipyReference as ScipyReference
 from ._sign import Sign as Sign
-from ._solve import lyapunov_solve as lyapunov_solve, solve_lyapunov as solve_lyapunov
+from ._solve import (
+    lyapunov_solve as lyapunov_solve,
+    shifted_drift as shifted_drift,
+    solve_lyapunov as solve_lyapunov,
+)
