@@ -13,6 +13,7 @@ from ._baths import (
     AbstractThermalBath as AbstractThermalBath,
     BosonBath as BosonBath,
     FermionBath as FermionBath,
+    ProbeBath as ProbeBath,
     RateMatrixBath as RateMatrixBath,
     bose_einstein as bose_einstein,
     fermi_dirac as fermi_dirac,
@@ -27,7 +28,28 @@ from ._dynamics import (
     evolve as evolve,
     steady_state as steady_state,
 )
+from ._gaussian import (
+    entropy as entropy,
+    log_partition_function as log_partition_function,
+    modular_hamiltonian as modular_hamiltonian,
+    relative_entropy as relative_entropy,
+    trace_product as trace_product,
+    wigner_entropy as wigner_entropy,
+)
 from ._lyapunov import solve_lyapunov as solve_lyapunov
+from ._observables import (
+    Currents as Currents,
+    OnsagerCoefficients as OnsagerCoefficients,
+    bath_inverse_temperatures as bath_inverse_temperatures,
+    bath_occupations as bath_occupations,
+    currents as currents,
+    entropy_production as entropy_production,
+    entropy_rate as entropy_rate,
+    mode_currents as mode_currents,
+    onsager_coefficients as onsager_coefficients,
+    wigner_entropy_flux as wigner_entropy_flux,
+    wigner_entropy_production as wigner_entropy_production,
+)
 from ._quadratic import QuadraticModel as QuadraticModel
 from ._solution import RESULTS as RESULTS
 

@@ -1,9 +1,10 @@
 """Ready-made models from the papers. Each returns a `QuadraticModel` whose numbers are
 array leaves (differentiable, vmappable)."""
 
+import jax
 import jax.numpy as jnp
 
-from ._baths import BosonBath, FermionBath, occupation_temperature
+from ._baths import BosonBath, FermionBath, ProbeBath, occupation_temperature
 from ._custom_types import RealScalarLike
 from ._quadratic import QuadraticModel
 
@@ -28,6 +29,8 @@ def chain(
     temperature_right: RealScalarLike | None = None,
     occupation_left: RealScalarLike | None = None,
     occupation_right: RealScalarLike | None = None,
+    probe_rate: RealScalarLike | None = None,
+    conserve: str = "particles",
     statistics: str = "boson",
 ) -> QuadraticModel:
     """The resonant chain of paper 002, Eq. (27), with baths at both ends:
@@ -43,10 +46,14 @@ def chain(
     - `hopping`: `λ`; `rate`: `γ` (both baths); `frequency`: `ω` (default 1).
     - `temperature_left` / `occupation_left`: the first bath, by temperature or by its
       occupation `n_1` at frequency ω (paper 002 quotes occupations); likewise `_right`.
+    - `probe_rate`: `Γ`; if given, a self-consistent `ProbeBath` of rate Γ on every site
+      (Eq. (28): dephasing-like noise that carries no net particle current), which turns
+      ballistic into diffusive transport. `conserve` is passed to the probes.
     - `statistics`: `"boson"` (the paper) or `"fermion"`.
 
-    Returns a `QuadraticModel` with `baths = (left, right)`. For `Γ = 0` its steady state
-    has the closed forms (29a)–(29b) of the paper.
+    Returns a `QuadraticModel` with `baths = (left, right, probe_0, ..., probe_{L-1})` (the
+    probes only if `probe_rate` is given). Its steady state has the closed forms (29a)–(29b)
+    of the paper, for any Γ >= 0.
     """
     if not isinstance(sites, int) or sites < 2:
         raise ValueError(f"chain: `sites` must be an int >= 2, got {sites!r}.")
@@ -62,4 +69,169 @@ def chain(
         bath(0, rate, t_left, frequency=omega),
         bath(sites - 1, rate, t_right, frequency=omega),
     )
+    if probe_rate is not None:
+        baths = baths + tuple(ProbeBath(k, probe_rate, conserve) for k in range(sites))
     return QuadraticModel(h, baths, statistics)
+
+
+# ---------------------------------------------------------------------------------------
+# Paper 000: the two-dimensional oscillator (Sec. III) and the thermal ratchet (Sec. IV)
+# ---------------------------------------------------------------------------------------
+
+_UV = jnp.array([[1.0, 1.0], [1.0, -1.0]]) / jnp.sqrt(2.0)  # Eq. (36): (a_u, a_v) = _UV (a_x, a_y)
+_PM = jnp.array([[1.0, 1.0j], [1.0, -1.0j]]) / jnp.sqrt(
+    2.0
+)  # Eq. (37): (a_+, a_-) = _PM (a_x, a_y)
+
+
+def two_oscillator(
+    energy_x: RealScalarLike,
+    energy_y: RealScalarLike,
+    rate: RealScalarLike,
+    temperature_u: RealScalarLike,
+    temperature_v: RealScalarLike,
+) -> QuadraticModel:
+    """Paper 000's two-dimensional oscillator (Sec. III): `E = diag(E_x, E_y)` in the xy
+    (energy) basis, reservoirs imposing a thermal asymmetry in the "spatial" uv basis
+    (Eq. (36)). Built in the **uv basis** (modes 0 = u, 1 = v):
+
+        H_uv = ½ [[E_x + E_y, E_x - E_y], [E_x - E_y, E_x + E_y]],
+
+    with a `BosonBath` of rate `r` on u (temperature `T_u`) and on v (`T_v`), both at the
+    frequency `(E_x + E_y)/2 = H_uu = H_vv`. Then `G = r·1` and `F = r n_R` with `n_R`
+    diagonal in uv: paper 000's Eq. (6) `dn/dt = i[E, n] + r(n_R - n)` (our `C` is the
+    complex conjugate of the paper's `n`, ERRATA.md). `C` in the xy, uv and ± bases:
+    `two_oscillator_bases`. The current `|n_+ - n_-|` is maximal at `r = |E_x - E_y|`.
+    """
+    ex = jnp.asarray(energy_x, dtype=jnp.result_type(float))
+    ey = jnp.asarray(energy_y, dtype=ex.dtype)
+    mean, half = 0.5 * (ex + ey), 0.5 * (ex - ey)
+    h = jnp.stack([jnp.stack([mean, half]), jnp.stack([half, mean])])
+    baths = (BosonBath(0, rate, temperature_u), BosonBath(1, rate, temperature_v))
+    return QuadraticModel(h, baths)
+
+
+def two_oscillator_bases(covariance_uv) -> dict:
+    """The 2-D oscillator's correlation matrix (given in the uv basis, as `two_oscillator`
+    builds it) in the xy, uv and ± bases of paper 000 (Eqs. (35)–(37)): a dict with keys
+    `"xy"`, `"uv"`, `"pm"`, each the 2 x 2 matrix `⟨b_j† b_i⟩` in that basis, and the scalar
+    occupations `n_x, n_y, n_u, n_v, n_plus, n_minus`.
+
+    With `a_b = M a_x` (M from Eqs. (36)/(37)), `C_b = M C_xy M†`. Our `C` is the complex
+    conjugate of the paper's `n`, so `n_+ - n_-` has the opposite sign to the paper's
+    `2 n_2` (ERRATA.md)."""
+    c_uv = jnp.asarray(covariance_uv)
+    c_xy = _UV.T @ c_uv @ _UV  # _UV is real, symmetric and its own inverse
+    c_pm = _PM @ c_xy @ jnp.conj(_PM.T)
+    occ = lambda c: jnp.real(jnp.diagonal(c))  # noqa: E731
+    (nx, ny), (nu, nv), (npl, nmi) = occ(c_xy), occ(c_uv), occ(c_pm)
+    return {
+        "xy": c_xy,
+        "uv": c_uv,
+        "pm": c_pm,
+        "n_x": nx,
+        "n_y": ny,
+        "n_u": nu,
+        "n_v": nv,
+        "n_plus": npl,
+        "n_minus": nmi,
+    }
+
+
+def ratchet_positions(sites: int):
+    """Site positions `x_i = -π + 2π(i + ½)/D`, i = 0 … D-1: D points uniformly spread over
+    `[-π, π]` (paper 000, Sec. IV), symmetric about 0 and avoiding the sawtooth's jump at ±π."""
+    return -jnp.pi + 2 * jnp.pi * (jnp.arange(sites) + 0.5) / sites
+
+
+def sawtooth_potential(sites: int, amplitude: RealScalarLike = 0.5):
+    """Paper 000's Eq. (44) site energies `1 - V x_i / 2` at `ratchet_positions`."""
+    return 1.0 - 0.5 * amplitude * ratchet_positions(sites)
+
+
+def sine_temperatures(sites: int, mean: RealScalarLike = 1.0, amplitude: RealScalarLike = 0.5):
+    """Paper 000's Eq. (45) temperature profile `T_i = T̄ + δT sin x_i`."""
+    return mean + amplitude * jnp.sin(ratchet_positions(sites))
+
+
+def ratchet(
+    potential,
+    hopping: RealScalarLike = 0.1,
+    rate: RealScalarLike = 0.02,
+    temperatures=None,
+) -> QuadraticModel:
+    """Paper 000's spatially extended thermal ratchet (Sec. IV, Eq. (44)) on a ring of D sites:
+
+        Ĥ = Σ_i ε_i a_i† a_i - (h/2) Σ_i (a_{i+1}† a_i + a_i† a_{i+1}),   i + D ≡ i,
+
+    with on-site energies `ε_i = potential[i]` (an array, so it can be optimised; the paper's
+    sawtooth is `sawtooth_potential(D, V)`), and a site-diagonal Bose reservoir of rate `r` on
+    every site at temperature `T_i` and frequency `ε_i` (Eq. (45): `sine_temperatures`). This
+    is paper 000's `dn/dt = i[E, n] + r(n_R - n)` with `n_R = diag(n_i)`, conjugated.
+
+    **Arguments:** `potential` (shape `(D,)`, D >= 3, all `ε_i > 0`), `hopping` `h`,
+    `rate` `r`, `temperatures` (shape `(D,)`; default `sine_temperatures(D)`, T̄ = 1, δT = 0.5).
+
+    The net ring current is `ratchet_current(model, C)`; occupations of the travelling waves
+    are `wavenumber_occupations(C)`.
+    """
+    eps = jnp.asarray(potential)
+    if eps.ndim != 1 or eps.shape[0] < 3:
+        raise ValueError(f"ratchet: `potential` must have shape (D,), D >= 3, got {eps.shape}.")
+    if not jnp.issubdtype(eps.dtype, jnp.floating):
+        eps = eps.astype(jnp.result_type(float))
+    d = eps.shape[0]
+    temps = sine_temperatures(d) if temperatures is None else jnp.asarray(temperatures)
+    if temps.shape != (d,):
+        raise ValueError(f"ratchet: `temperatures` must have shape ({d},), got {temps.shape}.")
+    h_hop = 0.5 * jnp.asarray(hopping, dtype=eps.dtype)
+    i = jnp.arange(d)
+    h = jnp.diag(eps).at[(i + 1) % d, i].add(-h_hop).at[i, (i + 1) % d].add(-h_hop)
+    baths = tuple(BosonBath(k, rate, temps[k], frequency=eps[k]) for k in range(d))
+    return QuadraticModel(h, baths)
+
+
+def ratchet_current(model: QuadraticModel, covariance):
+    """Net particle current around the ring, averaged over bonds:
+    `J = (1/D) Σ_i j_{i→i+1}`, positive towards increasing x (increasing site index)."""
+    c = jnp.asarray(covariance)
+    h = model.hamiltonian
+    d = h.shape[0]
+    i = jnp.arange(d)
+    k = (i + 1) % d
+    bond = 2 * jnp.imag(h[k, i] * c[i, k])  # j_{i→i+1} = 2 Im(H_{i+1,i} C_{i,i+1})
+    return jnp.mean(bond)
+
+
+def wavenumber_occupations(covariance):
+    """Occupations of the travelling waves `b_q = D^{-1/2} Σ_j e^{-2πi q j / D} a_j`,
+    `q = 0 … D-1` (paper 000, Fig. 7: the diagonal of n̄ in a wavenumber basis). Because our
+    `C` is the complex conjugate of the paper's `n̄`, the profile is mirrored `q -> -q`
+    relative to the paper's (ERRATA.md)."""
+    c = jnp.asarray(covariance)
+    d = c.shape[0]
+    j = jnp.arange(d)
+    u = jnp.exp(-2j * jnp.pi * jnp.outer(j, j) / d) / jnp.sqrt(d)
+    return jnp.real(jnp.diagonal(u @ c @ jnp.conj(u.T)))
+
+
+def commutator_series(model: QuadraticModel, terms: int):
+    """Partial sums of paper 000's Eq. (46) for the steady state of a model with uniform
+    damping `G = r·1` and `F = r n_R` (e.g. `ratchet`, `two_oscillator`):
+
+        C̄ = Σ_{m=0}^{M} (ad_{-iH/r})^m n_R,   ad_A(X) = [A, X],
+
+    (the paper's series with `+iE/r`, conjugated to our convention). Converges to the steady
+    state for `r` larger than the spread of the eigenvalues of `H`. Returns the `(M+1, L, L)`
+    stack of partial sums."""
+    g, f = model.dissipation()
+    r = jnp.real(jnp.mean(jnp.diagonal(g)))
+    n_r = f / r
+    a = -1j * model.hamiltonian / r
+
+    def step(term, _):
+        new = a @ term - term @ a
+        return new, new
+
+    _, terms_ = jax.lax.scan(step, n_r.astype(a.dtype), None, length=terms)
+    return jnp.cumsum(jnp.concatenate([n_r[None].astype(a.dtype), terms_]), axis=0)
