@@ -87,6 +87,24 @@ def eager_check(predicate, *arrays) -> bool:
         return bool(predicate(*arrays))
 
 
+def hermiticity_error(h: Array) -> Array:
+    """True where `h` is not Hermitian (relative tolerance 1e-10)."""
+    return jnp.max(jnp.abs(h - jnp.conj(h.T))) > 1e-10 * (1 + jnp.max(jnp.abs(h)))
+
+
+def as_hamiltonian(value, owner: str) -> Array:
+    """`value` as a square inexact array; raises if it is not square, or (when concrete) not
+    Hermitian. Traced values are checked later with `equinox.error_if`."""
+    h = jnp.asarray(value)
+    if h.ndim != 2 or h.shape[0] != h.shape[1]:
+        raise ValueError(f"{owner}: `hamiltonian` must be a square matrix, got shape {h.shape}.")
+    if not jnp.issubdtype(h.dtype, jnp.inexact):
+        h = h.astype(jnp.result_type(float))
+    if eager_check(hermiticity_error, h):
+        raise ValueError(f"{owner}: `hamiltonian` must be Hermitian (H == H^†).")
+    return h
+
+
 def _check_mode(owner: str, mode) -> int:
     if isinstance(mode, bool) or not isinstance(mode, (int, jnp.integer)):
         raise TypeError(f"{owner}: `mode` must be a Python int, got {mode!r}.")

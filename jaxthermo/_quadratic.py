@@ -14,18 +14,15 @@ from ._baths import (
     ProbeBath,
     ProbeFeedback,
     RateMatrixBath,
+    as_hamiltonian,
     bose_einstein,
-    eager_check,
     fermi_dirac,
+    hermiticity_error,
 )
 from ._custom_types import Array, ArrayLike, Complex, Inexact
 
 
 _STATISTICS = ("boson", "fermion")
-
-
-def _hermiticity_error(h: Array) -> Array:
-    return jnp.max(jnp.abs(h - jnp.conj(h.T))) > 1e-10 * (1 + jnp.max(jnp.abs(h)))
 
 
 class BathTable(eqx.Module):
@@ -91,13 +88,7 @@ class QuadraticModel(eqx.Module):
         baths: Sequence[AbstractBath] = (),
         statistics: str | None = None,
     ):
-        h = jnp.asarray(hamiltonian)
-        if h.ndim != 2 or h.shape[0] != h.shape[1]:
-            raise ValueError(f"`hamiltonian` must be a square matrix, got shape {h.shape}.")
-        if not jnp.issubdtype(h.dtype, jnp.inexact):
-            h = h.astype(jnp.result_type(float))
-        if eager_check(_hermiticity_error, h):
-            raise ValueError("`hamiltonian` must be Hermitian (H == H^†).")
+        h = as_hamiltonian(hamiltonian, "QuadraticModel")
         if isinstance(baths, AbstractBath):
             baths = (baths,)
         baths = tuple(baths)
@@ -182,7 +173,7 @@ class QuadraticModel(eqx.Module):
         """`H`, with a runtime Hermiticity check (for values only known inside `jit`)."""
         return eqx.error_if(
             self.hamiltonian,
-            _hermiticity_error(self.hamiltonian),
+            hermiticity_error(self.hamiltonian),
             "QuadraticModel: `hamiltonian` must be Hermitian (H == H^†).",
         )
 

@@ -235,3 +235,68 @@ def commutator_series(model: QuadraticModel, terms: int):
 
     _, terms_ = jax.lax.scan(step, n_r.astype(a.dtype), None, length=terms)
     return jnp.cumsum(jnp.concatenate([n_r[None].astype(a.dtype), terms_]), axis=0)
+
+
+# ---------------------------------------------------------------------------------------
+# Few-level systems (paper 003)
+# ---------------------------------------------------------------------------------------
+
+
+def multilevel(
+    energies,
+    coupling,
+    temperatures,
+    chemical_potentials=(0.0, 0.0),
+    spectral_density=None,
+):
+    """Paper 003 Secs. II–IV: an N-level system `H_S = diag(energies)` between two bosonic
+    fields with the same coupling operator `D` (`coupling`, `(N, N)`, in the level basis) and
+    the same spectral density (`g_1 = g_2`; default flat `J = 0.01`), at
+    `temperatures = (T_1, T_2)` and `chemical_potentials = (μ_1, μ_2)`. Returns a
+    `jaxthermo.fewlevel.FewLevelModel`."""
+    from ._fewlevel._fields import BosonField, FlatSpectralDensity
+    from ._fewlevel._master import FewLevelModel
+
+    e = jnp.asarray(energies)
+    if e.ndim != 1:
+        raise ValueError(f"multilevel: `energies` must be 1-D, got shape {e.shape}.")
+    density = FlatSpectralDensity(0.01) if spectral_density is None else spectral_density
+    temps = jnp.asarray(temperatures)
+    mus = jnp.asarray(chemical_potentials)
+    if temps.shape != (2,) or mus.shape != (2,):
+        raise ValueError("multilevel: `temperatures` and `chemical_potentials` need shape (2,).")
+    fields = [BosonField(coupling, density, temps[i], mus[i]) for i in range(2)]
+    return FewLevelModel(jnp.diag(e), fields)
+
+
+def three_level(
+    energies,
+    inverse_temperature,
+    dipoles=(1.0, 1.0, 1.0),
+    spectral_density=None,
+):
+    """Paper 003 Sec. VI: levels `ε₁ < ε₂ < ε₃` (`energies`) coupled to one bosonic field in
+    a local-KMS state with frequency-dependent `inverse_temperature` β(ω) (an
+    `AbstractInverseTemperature`). `dipoles = (D₁₂, D₁₃, D₂₃)` are the matrix elements of the
+    Hermitian coupling `D` (set `D₁₂ = 0` for Eq. 107). Default flat `J = 0.01`."""
+    from ._fewlevel._fields import BosonField, FlatSpectralDensity
+    from ._fewlevel._master import FewLevelModel
+
+    e = jnp.asarray(energies)
+    if e.shape != (3,):
+        raise ValueError(f"three_level: `energies` must have shape (3,), got {e.shape}.")
+    d12, d13, d23 = (jnp.asarray(x) for x in dipoles)
+    dtype = jnp.result_type(d12, d13, d23, float)
+    zero = jnp.zeros((), dtype)
+    row = lambda *xs: jnp.stack([jnp.asarray(x, dtype) for x in xs])  # noqa: E731
+    d = jnp.stack(
+        [
+            row(zero, d12, d13),
+            row(jnp.conj(d12), zero, d23),
+            row(jnp.conj(d13), jnp.conj(d23), zero),
+        ]
+    )
+    density = FlatSpectralDensity(0.01) if spectral_density is None else spectral_density
+    return FewLevelModel(
+        jnp.diag(e), [BosonField(d, density, inverse_temperature=inverse_temperature)]
+    )

@@ -1,0 +1,488 @@
+"""Few-level systems between fields (paper 003): master equations against QuTiP and closed
+forms, micro-currents and their sum rules, detailed balance, local KMS, Onsager."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax.test_util import check_grads
+
+import jaxthermo as jt
+
+
+fl = jt.fewlevel
+FLAT = fl.FlatSpectralDensity(0.01)
+
+
+def _random_coupling(rng, d, hermitian=True):
+    a = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+    return (a + a.conj().T) / 2 if hermitian else a
+
+
+def _random_model(seed, d=4, temps=(0.8, 2.5), mus=(0.0, 0.0), field=fl.BosonField):
+    rng = np.random.default_rng(seed)
+    energies = 0.5 + np.cumsum(rng.uniform(0.4, 1.1, d))  # gaps >= 0.4 > |μ|
+    u = np.linalg.qr(rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d)))[0]
+    h = u @ np.diag(energies) @ u.conj().T  # not diagonal in the given basis
+    fields = [
+        field(_random_coupling(rng, d), fl.OhmicSpectralDensity(0.004 * (i + 1), 5.0), t, mu)
+        for i, (t, mu) in enumerate(zip(temps, mus, strict=True))
+    ]
+    return fl.FewLevelModel(h, fields)
+
+
+# ---------------------------------------------------------------------------------------
+# Against QuTiP: the GKSL generator built independently from grouped jump operators
+# ---------------------------------------------------------------------------------------
+
+
+def _qutip_steady_state(model, statistics="boson"):
+    """Independent construction: jump operators A_j(ω) = Σ_{ε_m-ε_n=ω} P_n D_j P_m in the
+    original basis (numpy grouping of Bohr frequencies), QuTiP's `steadystate`."""
+    import qutip  # test dependency (extra "test"): a missing QuTiP must fail, not skip
+
+    h = np.asarray(model.hamiltonian)
+    e, v = np.linalg.eigh(h)
+    d = len(e)
+    c_ops = []
+    for f in model.fields:
+        dm = v.conj().T @ np.asarray(f.coupling) @ v
+        beta = float(f.inverse_temperature.value)
+        mu = float(f.chemical_potential)
+        omegas = []
+        for m in range(d):
+            for n in range(d):
+                w = e[m] - e[n]
+                if w > 1e-9 and not any(abs(w - o) < 1e-9 for o in omegas):
+                    omegas.append(w)
+        for w in omegas:
+            a = np.zeros((d, d), complex)
+            for m in range(d):
+                for n in range(d):
+                    if abs(e[m] - e[n] - w) < 1e-9:
+                        a[n, m] = dm[n, m]
+            a = v @ a @ v.conj().T
+            occ = 1 / np.expm1(beta * (w - mu))
+            emit = occ + 1
+            if statistics == "fermion":
+                occ = 1 / (np.exp(beta * (w - mu)) + 1)
+                emit = 1 - occ
+            j = float(f.spectral_density(jnp.asarray(w)))
+            c_ops.append(np.sqrt(2 * np.pi * j * emit) * qutip.Qobj(a))
+            c_ops.append(np.sqrt(2 * np.pi * j * occ) * qutip.Qobj(a.conj().T))
+    return qutip.steadystate(qutip.Qobj(h), c_ops).full()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_secular_steady_state_agrees_with_qutip(seed):
+    model = _random_model(seed, d=3 + seed, mus=(0.1, -0.2))
+    ours = fl.stationary_state(model)
+    np.testing.assert_allclose(ours.density_matrix, _qutip_steady_state(model), atol=1e-10)
+    assert float(ours.residual) < 1e-14
+
+
+def test_fermion_fields_agree_with_qutip():
+    model = _random_model(5, d=4, temps=(0.6, 1.7), mus=(1.0, 2.5), field=fl.FermionField)
+    ours = fl.stationary_state(model)
+    np.testing.assert_allclose(
+        ours.density_matrix, _qutip_steady_state(model, "fermion"), atol=1e-10
+    )
+
+
+def test_degenerate_bohr_frequencies_are_grouped():
+    """Equally spaced levels (a spin-3/2 ladder, all three transitions at ω) plus a degenerate
+    pair: the secular generator must couple coherences exactly like A(ω) does."""
+    rng = np.random.default_rng(3)
+    e = np.array([0.0, 1.0, 2.0, 3.0, 3.0])
+    u = np.linalg.qr(rng.normal(size=(5, 5)))[0]
+    h = u @ np.diag(e) @ u.T
+    fields = [
+        fl.BosonField(_random_coupling(rng, 5), FLAT, 0.9),
+        fl.BosonField(_random_coupling(rng, 5), FLAT, 2.0),
+    ]
+    model = fl.FewLevelModel(h, fields)
+    ours = fl.stationary_state(model)
+    np.testing.assert_allclose(ours.density_matrix, _qutip_steady_state(model), atol=1e-10)
+    # the Pauli route ignores the coherences: it is not exact here
+    pauli = fl.stationary_state(model, "pauli").populations
+    assert np.max(np.abs(pauli - np.asarray(ours.populations))) > 1e-4
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_pauli_and_gksl_agree_on_populations(seed):
+    model = _random_model(seed, d=5)
+    gksl = fl.stationary_state(model)
+    pauli = fl.stationary_state(model, "pauli")
+    np.testing.assert_allclose(pauli.populations, gksl.populations, atol=1e-13)
+    # stationary coherences vanish (paper Eq. 23) for non-degenerate levels
+    off = gksl.eigenbasis_density_matrix - jnp.diag(jnp.diagonal(gksl.eigenbasis_density_matrix))
+    assert float(jnp.max(jnp.abs(off))) < 1e-14
+
+
+def test_redfield_converges_to_secular_at_weak_coupling():
+    diffs = []
+    for strength in (2e-3, 1e-3, 5e-4):
+        model = _random_model(7, d=4)
+        model = jax.tree_util.tree_map(lambda x: x, model)
+        fields = [
+            fl.BosonField(
+                f.coupling, fl.FlatSpectralDensity(strength), 1.0 / f.inverse_temperature.value
+            )
+            for f in model.fields
+        ]
+        model = fl.FewLevelModel(model.hamiltonian, fields)
+        red = fl.stationary_state(model, "redfield").density_matrix
+        sec = fl.stationary_state(model, "secular").density_matrix
+        diffs.append(float(jnp.max(jnp.abs(red - sec))))
+    # first-order corrections in the coupling: halving it halves the difference
+    assert diffs[0] > 1e-6
+    assert diffs[1] / diffs[0] == pytest.approx(0.5, abs=0.05)
+    assert diffs[2] / diffs[1] == pytest.approx(0.5, abs=0.05)
+
+
+def test_evolution_preserves_trace_and_reaches_the_stationary_state():
+    model = _random_model(2, d=3)
+    rho0 = np.zeros((3, 3), complex)
+    rho0[0, 0] = 1.0
+    ts = jnp.array([0.0, 1.0, 4000.0])
+    rhos = fl.evolve(model, rho0, ts)
+    np.testing.assert_allclose(jnp.trace(rhos, axis1=1, axis2=2), 1.0, atol=1e-12)
+    np.testing.assert_allclose(rhos[0], rho0, atol=1e-14)
+    np.testing.assert_allclose(rhos[-1], fl.stationary_state(model).density_matrix, atol=1e-8)
+    assert float(jnp.min(jnp.linalg.eigvalsh(rhos[1]))) > -1e-12  # positivity
+
+
+# ---------------------------------------------------------------------------------------
+# Equilibrium and detailed balance
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", [fl.BosonField, fl.FermionField])
+def test_equal_fields_give_gibbs_zero_micro_currents_and_detailed_balance(field):
+    model = _random_model(4, d=5, temps=(1.3, 1.3), field=field)
+    state = fl.stationary_state(model)
+    e = np.asarray(state.energies)
+    gibbs = np.exp(-e / 1.3) / np.sum(np.exp(-e / 1.3))
+    np.testing.assert_allclose(state.populations, gibbs, atol=1e-14)
+    assert float(jnp.max(jnp.abs(fl.micro_currents(model, state).particle))) < 1e-16
+    assert float(fl.kolmogorov_violation(model)) < 1e-12
+    assert float(jnp.max(jnp.abs(fl.detailed_balance_matrix(model, state)))) < 1e-16
+
+
+def test_unequal_fields_break_detailed_balance():
+    model = _random_model(4, d=5)
+    state = fl.stationary_state(model)
+    assert float(fl.kolmogorov_violation(model)) > 1e-2
+    micro = fl.micro_currents(model, state)
+    assert float(jnp.max(jnp.abs(micro.pair_currents))) > 1e-6  # Eq. (47a) ≠ 0
+
+
+def test_equal_bose_fields_with_chemical_potential_violate_eq26_on_cycles():
+    """ERRATA: a bosonic μ ≠ 0 acts like a frequency-dependent temperature, so equal fields
+    break (26) once the transitions form a cycle (three levels), but not without a cycle."""
+    cycle = _random_model(6, d=3, temps=(1.0, 1.0), mus=(0.3, 0.3))
+    assert float(fl.kolmogorov_violation(cycle)) == pytest.approx(0.3 / 1.0, rel=1e-10)
+    two = _random_model(6, d=2, temps=(1.0, 1.0), mus=(0.3, 0.3))
+    state = fl.stationary_state(two)
+    assert float(jnp.max(jnp.abs(fl.micro_currents(two, state).particle))) < 1e-16
+
+
+def test_sum_rules_41_42_hold_at_any_time():
+    model = _random_model(8, d=4)
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=4)
+    table = fl.transitions(model)
+    v = np.asarray(table.basis)
+    rho_eig = np.diag(p / p.sum()).astype(complex)
+    rho = v @ rho_eig @ v.conj().T
+    lv = np.asarray(fl.liouvillian(model))
+    drho = (lv @ rho_eig.reshape(-1)).reshape(4, 4)
+    micro = fl.micro_currents(model, rho)
+    # (41): J_m = -dρ_mm/dt
+    np.testing.assert_allclose(micro.level_currents, -np.real(np.diag(drho)), atol=1e-16)
+    # (42) corrected (ERRATA): -dE/dt = Σ_j Σ_{m>n} J^E_{j,mn}
+    de_dt = np.real(np.sum(np.asarray(table.energies) * np.diag(drho)))
+    assert -de_dt == pytest.approx(float(jnp.sum(micro.energy)), rel=1e-12)
+    # field energy currents agree with Tr[H L_j(ρ)]
+    np.testing.assert_allclose(
+        fl.field_currents(model, rho).energy,
+        fl.generator_energy_currents(model, rho),
+        rtol=1e-12,
+    )
+
+
+def test_master_equation_characterization_70():
+    model = _random_model(9, d=4)
+    state = fl.stationary_state(model)
+    m = np.asarray(fl.detailed_balance_matrix(model, state))
+    pair = np.asarray(fl.micro_currents(model, state).pair_currents)  # [a, b], ε_a > ε_b
+    np.testing.assert_allclose(m, pair - pair.T, atol=1e-17)
+    assert np.max(np.abs(pair)) > 1e-6
+
+
+def test_generalized_temperature_and_local_kms():
+    model = _random_model(10, d=4)
+    state = fl.stationary_state(model)
+    beta_s = fl.state_inverse_temperature(state)
+    h = model.hamiltonian
+    # (28): ρ = exp(-β_S(H) H) with Z = 1
+    e, v = np.linalg.eigh(np.asarray(h))
+    rebuilt = v @ np.diag(np.exp(-np.asarray(beta_s) * e)) @ v.conj().T
+    np.testing.assert_allclose(state.density_matrix, rebuilt, atol=1e-14)
+    assert float(jnp.max(beta_s) - jnp.min(beta_s)) > 1e-3  # not a Gibbs state
+    rng = np.random.default_rng(1)
+    for t in (0.0, 0.7):
+        x, y = _random_coupling(rng, 4, False), _random_coupling(rng, 4, False)
+        res = fl.local_kms_residual(h, state.density_matrix, beta_s, x, y, t)
+        assert abs(complex(res)) < 1e-13
+        # with a constant β (the mean), the NESS fails the KMS condition
+        flat = jnp.full(4, jnp.mean(beta_s))
+        assert abs(complex(fl.local_kms_residual(h, state.density_matrix, flat, x, y, t))) > 1e-4
+    # a state that does not commute with H_S fails for every β(·) (Theorem 1)
+    tilted = 0.9 * state.density_matrix + 0.1 * np.ones((4, 4)) / 4
+    x, y = _random_coupling(rng, 4, False), _random_coupling(rng, 4, False)
+    assert abs(complex(fl.local_kms_residual(h, tilted, beta_s, x, y))) > 1e-4
+
+
+def test_spohn_entropy_production_per_field_and_clausius():
+    model = _random_model(11, d=4)
+    state = fl.stationary_state(model)
+    spohn = fl.spohn_entropy_production(model, state)
+    assert bool(jnp.all(spohn > 0))
+    clausius = fl.clausius_entropy_production(model, state)
+    assert float(jnp.sum(spohn)) == pytest.approx(float(jnp.sum(clausius)), rel=1e-9)
+    # away from the stationary state Spohn's per-field terms stay >= 0
+    rho = np.eye(4) / 4
+    assert bool(jnp.all(fl.spohn_entropy_production(model, rho) >= 0))
+
+
+# ---------------------------------------------------------------------------------------
+# Three-level system with β(ω) (Sec. VI)
+# ---------------------------------------------------------------------------------------
+
+E3 = jnp.array([0.0, 1.0, 2.6])
+
+
+def _profiles():
+    # δ = β(ω21)ω21 - β(ω31)ω31 + β(ω32)ω32 for ω21 = 1, ω31 = 2.6, ω32 = 1.6
+    positive = fl.PolynomialInverseTemperature(jnp.array([1.0, 0.4]))  # β grows with ω: δ < 0?
+    negative = fl.PolynomialInverseTemperature(jnp.array([1.0, -0.15]))
+    return positive, negative
+
+
+def _delta(beta):
+    w21, w31, w32 = 1.0, 2.6, 1.6
+    return float(beta(w21) * w21 - beta(w31) * w31 + beta(w32) * w32)
+
+
+def _rates(model):
+    r = np.asarray(jnp.sum(fl.transitions(model).pauli_rates, axis=0))  # [n, m]: m → n
+    # Γ-_{ω_ab} (down, a > b) and Γ+_{ω_ab} (up) for the pairs 21, 31, 32 (0-based indices)
+    down = {k: r[b, a] for k, (a, b) in {"21": (1, 0), "31": (2, 0), "32": (2, 1)}.items()}
+    up = {k: r[a, b] for k, (a, b) in {"21": (1, 0), "31": (2, 0), "32": (2, 1)}.items()}
+    return down, up
+
+
+@pytest.mark.parametrize("profile", [0, 1])
+def test_three_level_closed_forms_105_and_currents_109(profile):
+    beta = _profiles()[profile]
+    dip = (0.7, 0.4, 0.9)
+    model = jt.models.three_level(E3, beta, dip)
+    state = fl.stationary_state(model)
+    gm, gp = _rates(model)
+    x = (gm["31"] * gp["21"] + gm["32"] * gp["21"] + gp["31"] * gm["32"]) / (
+        gm["31"] * gm["21"] + gm["31"] * gp["32"] + gm["32"] * gm["21"]
+    )
+    y = (gp["31"] * gm["21"] + gp["32"] * gp["21"] + gp["31"] * gp["32"]) / (
+        gm["32"] * gm["21"] + gm["31"] * gm["21"] + gm["31"] * gp["32"]
+    )
+    np.testing.assert_allclose(state.populations, np.array([1, x, y]) / (1 + x + y), rtol=1e-12)
+    # (109a) with the ERRATA normalisation by c (104c): J21 = J32 = -J31 = cycle current
+    c = (
+        gp["21"] * gp["32"] + gp["21"] * gm["31"] + gp["21"] * gm["32"] + gp["31"] * gm["21"]
+        + gp["31"] * gp["32"] + gp["31"] * gm["32"] + gm["21"] * gm["31"] + gm["21"] * gm["32"]
+        + gp["32"] * gm["31"]
+    )  # fmt: skip
+    b = lambda w: float(beta(w)) * w  # noqa: E731
+    a21, a32, a31 = np.exp(b(1.0)), np.exp(b(1.6)), np.exp(b(2.6))
+    gamma = [2 * np.pi * 0.01 * dip[0] ** 2, 2 * np.pi * 0.01 * dip[2] ** 2]
+    gamma.append(2 * np.pi * 0.01 * dip[1] ** 2)
+    delta = _delta(beta)
+    cycle = np.prod(gamma) * np.expm1(delta) / ((a21 - 1) * (a32 - 1) * (1 - 1 / a31)) / c
+    micro = np.asarray(fl.micro_currents(model, state).particle[0])
+    j21, j32, j31 = micro[1, 0], micro[2, 1], micro[2, 0]
+    np.testing.assert_allclose([j21, j32, j31], [cycle, cycle, -cycle], rtol=1e-10)
+    # sign rule (112)/(113): δ > 0 → J21, J32 > 0 > J31 (quanta of ω31 split in two)
+    assert np.sign(j21) == np.sign(j32) == -np.sign(j31) == np.sign(delta) != 0
+    energy = np.asarray(fl.micro_currents(model, state).energy[0])
+    assert energy[2, 0] == pytest.approx(-(energy[1, 0] + energy[2, 1]), rel=1e-12)  # (110)
+
+
+def test_three_level_profiles_have_both_signs_of_delta():
+    positive, negative = _profiles()
+    assert _delta(positive) * _delta(negative) < 0
+
+
+def test_three_level_without_d12_eq107_and_inverse_population_108():
+    """(107) with D₁₂ = 0; (108) with the ERRATA factor (ε₃-ε₁)/(ε₃-ε₂): ρ₂₂ > ρ₁₁ iff
+    β(ω32) > (ω31/ω32) β(ω31)."""
+    steep = fl.InterpolatedInverseTemperature(jnp.array([1.6, 2.6]), jnp.array([3.0, 1.0]))
+    mild = fl.InterpolatedInverseTemperature(jnp.array([1.6, 2.6]), jnp.array([1.2, 1.0]))
+    for beta, inverted in ((steep, True), (mild, False)):
+        assert (float(beta(1.6)) > 2.6 / 1.6 * float(beta(2.6))) == inverted
+        model = jt.models.three_level(E3, beta, (0.0, 0.5, 0.8))
+        p = np.asarray(fl.stationary_state(model).populations)
+        x = np.exp(float(beta(1.6)) * 1.6 - float(beta(2.6)) * 2.6)
+        np.testing.assert_allclose(p[1] / p[0], x, rtol=1e-12)
+        np.testing.assert_allclose(p[2] / p[0], np.exp(-float(beta(2.6)) * 2.6), rtol=1e-12)
+        np.testing.assert_allclose(p[2] / p[1], np.exp(-float(beta(1.6)) * 1.6), rtol=1e-12)
+        assert (p[1] > p[0]) == inverted
+
+
+# ---------------------------------------------------------------------------------------
+# Linear regime: Onsager (57)–(59)
+# ---------------------------------------------------------------------------------------
+
+
+def _two_field_factory(energies, coupling, density=FLAT):
+    def make(temps, mus):
+        return jt.models.multilevel(energies, coupling, temps, mus, density)
+
+    return make
+
+
+@pytest.mark.parametrize("mu0", [0.0, 0.3])
+def test_micro_onsager_matches_closed_form_finite_differences_and_reciprocity(mu0):
+    rng = np.random.default_rng(12)
+    energies = jnp.array([0.0, 1.1, 2.5, 3.2])
+    coupling = np.real(_random_coupling(rng, 4))
+    t0 = 0.9
+    make = _two_field_factory(energies, coupling)
+    ons = fl.micro_onsager_coefficients(make, t0, mu0)
+    assert float(ons.reciprocity_error) < 1e-12
+    # closed form (57b–c) with the ERRATA signs
+    beta0 = 1 / t0
+    rho0 = np.asarray(
+        fl.stationary_state(make(jnp.array([t0, t0]), jnp.array([mu0, mu0]))).populations
+    )
+    for m in range(4):
+        for n in range(m):
+            w = float(energies[m] - energies[n])
+            gamma = np.pi * 0.01 * coupling[n, m] ** 2
+            x = beta0 * (w - mu0)
+            big = gamma * beta0 * np.exp(x) / np.expm1(x) ** 2 * (rho0[m] - rho0[n])
+            expected = big * np.array([[1, w - mu0], [w - mu0, (w - mu0) ** 2]])
+            np.testing.assert_allclose(ons.matrix[m, n], expected, rtol=1e-8, atol=1e-17)
+    # finite differences of the full non-linear currents
+
+    def current(dmu, dbeta_rel):
+        betas = np.array([beta0 * (1 + dbeta_rel / 2), beta0 * (1 - dbeta_rel / 2)])
+        model = make(jnp.asarray(1 / betas), jnp.array([mu0 - dmu / 2, mu0 + dmu / 2]))
+        p = fl.micro_currents(model, fl.stationary_state(model)).particle
+        return np.asarray(0.5 * (p[1] - p[0]))
+
+    h = 1e-5
+    fd_mu = (current(h, 0) - current(-h, 0)) / (2 * h)
+    fd_beta = (current(0, h) - current(0, -h)) / (2 * h)
+    np.testing.assert_allclose(ons.matrix[..., 0, 0], fd_mu, rtol=1e-6, atol=1e-14)
+    np.testing.assert_allclose(ons.matrix[..., 0, 1], fd_beta, rtol=1e-6, atol=1e-14)
+
+
+def test_entropy_production_59_is_nonnegative_and_matches_clausius():
+    energies = jnp.array([0.0, 1.0, 2.3])
+    coupling = np.array([[0, 1.0, 0.5], [1.0, 0, 0.8], [0.5, 0.8, 0]])
+    make = _two_field_factory(energies, coupling)
+    t0, mu0 = 1.0, 0.0
+    ons = fl.micro_onsager_coefficients(make, t0, mu0)
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        dmu, dbr = rng.normal(scale=1e-3, size=2)
+        aff = np.array([dmu, dbr])
+        # σ = -β0 Σ_mn J_mn (δμ + (ω-μ0)δβ/β0) to second order (Eq. 59, ERRATA signs)
+        sigma_59 = -sum(
+            aff @ np.asarray(ons.matrix[m, n]) @ aff for m in range(3) for n in range(m)
+        )
+        assert sigma_59 >= 0
+        model = make(
+            jnp.asarray([1 / (1 + dbr / 2), 1 / (1 - dbr / 2)]),
+            jnp.array([mu0 - dmu / 2, mu0 + dmu / 2]),
+        )
+        full = float(jnp.sum(fl.clausius_entropy_production(model, fl.stationary_state(model))))
+        assert full > 0
+        assert full == pytest.approx(sigma_59, rel=5e-3)
+
+
+# ---------------------------------------------------------------------------------------
+# Differentiability and batching
+# ---------------------------------------------------------------------------------------
+
+
+def test_gradients_of_a_current_wrt_beta_profile_and_energies():
+    def current(coefficients, energies):
+        beta = fl.PolynomialInverseTemperature(coefficients)
+        model = jt.models.three_level(energies, beta, (0.7, 0.4, 0.9))
+        return fl.micro_currents(model, fl.stationary_state(model)).energy[0, 2, 0]
+
+    check_grads(jax.jit(current), (jnp.array([1.0, 0.4]), E3), order=1, modes=("fwd", "rev"))
+
+
+def test_vmap_over_temperature_grid_matches_loop():
+    rng = np.random.default_rng(13)
+    coupling = np.real(_random_coupling(rng, 3))
+    energies = jnp.array([0.0, 1.0, 2.4])
+
+    def heat(t1, t2):
+        model = jt.models.multilevel(energies, coupling, jnp.stack([t1, t2]))
+        return fl.field_currents(model, fl.stationary_state(model)).heat[0]
+
+    t1, t2 = jnp.meshgrid(jnp.linspace(0.5, 2.0, 4), jnp.linspace(0.6, 2.1, 3))
+    batched = jax.jit(jax.vmap(heat))(t1.ravel(), t2.ravel())
+    looped = [heat(a, b) for a, b in zip(t1.ravel(), t2.ravel(), strict=True)]
+    np.testing.assert_allclose(batched, looped, rtol=1e-12, atol=1e-16)
+    # heat flows from the hotter field 1 into the system
+    assert bool(jnp.all(jnp.sign(batched) == jnp.sign(t1.ravel() - t2.ravel())))
+
+
+# ---------------------------------------------------------------------------------------
+# Bad input
+# ---------------------------------------------------------------------------------------
+
+
+def test_bad_input_errors():
+    d2 = np.array([[0, 1.0], [1.0, 0]])
+    h = np.diag([0.0, 1.0])
+    with pytest.raises(ValueError, match="`hamiltonian` must be Hermitian"):
+        fl.FewLevelModel(np.array([[0, 1.0], [0.2, 1]]), [fl.BosonField(d2, FLAT, 1.0)])
+    with pytest.raises(RuntimeError, match="`hamiltonian` must be Hermitian"):
+        jax.jit(
+            lambda a: (
+                fl.stationary_state(fl.FewLevelModel(a, [fl.BosonField(d2, FLAT, 1.0)])).populations
+            )
+        )(jnp.array([[0, 1.0], [0.2, 1]]))
+    with pytest.raises(ValueError, match="`fields\\[0\\].coupling` has shape"):
+        fl.FewLevelModel(h, [fl.BosonField(np.eye(3), FLAT, 1.0)])
+    with pytest.raises(RuntimeError, match="spectral density J\\(ω\\) must be >= 0"):
+        fl.stationary_state(
+            fl.FewLevelModel(h, [fl.BosonField(d2, fl.FlatSpectralDensity(-0.1), 1.0)])
+        )
+    bad_beta = fl.PolynomialInverseTemperature(jnp.array([-1.0]))
+    with pytest.raises(RuntimeError, match="β\\(ω\\) must be > 0"):
+        fl.stationary_state(
+            fl.FewLevelModel(h, [fl.BosonField(d2, FLAT, inverse_temperature=bad_beta)])
+        )
+    with pytest.raises(RuntimeError, match="chemical_potential"):
+        fl.stationary_state(fl.FewLevelModel(h, [fl.BosonField(d2, FLAT, 1.0, 1.5)]))
+    with pytest.raises(ValueError, match="exactly one of `temperature`"):
+        fl.BosonField(d2, FLAT)
+    with pytest.raises(TypeError, match="`spectral_density` must be"):
+        fl.BosonField(d2, 0.01, 1.0)
+    with pytest.raises(ValueError, match="`generator` must be one of"):
+        fl.stationary_state(fl.FewLevelModel(h, [fl.BosonField(d2, FLAT, 1.0)]), "lindblad")
+    # a level no field reaches: the stationary state is not unique
+    h3 = np.diag([0.0, 1.0, 2.5])
+    d3 = np.zeros((3, 3))
+    d3[0, 1] = d3[1, 0] = 1.0
+    with pytest.raises(RuntimeError, match="singular"):
+        fl.stationary_state(fl.FewLevelModel(h3, [fl.BosonField(d3, FLAT, 1.0)]))
+    state = fl.stationary_state(fl.FewLevelModel(h3, [fl.BosonField(d3, FLAT, 1.0)]), throw=False)
+    assert state.result == jt.RESULTS.singular
