@@ -42,15 +42,13 @@ def _problem(kind, n, seed):
     return w, random_psd(rng, n)
 
 
-def _skip_if_unsupported(name, n):
-    if name == "kronecker" and n > 16:
-        pytest.skip("Kronecker is for tiny systems (n^2 x n^2 dense LU)")
+def _cases(sizes):
+    """(solver, n) pairs; Kronecker (an n² x n² dense LU) only for n <= 16."""
+    return [(name, n) for name in sorted(SOLVERS) for n in sizes if name != "kronecker" or n <= 16]
 
 
-@pytest.mark.parametrize("n", SIZES)
-@pytest.mark.parametrize("name", sorted(SOLVERS))
+@pytest.mark.parametrize(("name", "n"), _cases(SIZES))
 def test_random_physical_problems(name, n):
-    _skip_if_unsupported(name, n)
     w, f = _problem("physical", n, seed=n)
     x, result, stats = jax.jit(lambda w, f: lyapunov_solve(w, f, SOLVERS[name]))(w, f)
     assert result == jt.RESULTS.successful
@@ -60,10 +58,8 @@ def test_random_physical_problems(name, n):
 
 
 @pytest.mark.parametrize("kind", ["nonnormal", "near_degenerate"])
-@pytest.mark.parametrize("n", [2, 5, 16, 64])
-@pytest.mark.parametrize("name", sorted(SOLVERS))
+@pytest.mark.parametrize(("name", "n"), _cases([2, 5, 16, 64]))
 def test_hard_spectra(name, n, kind):
-    _skip_if_unsupported(name, n)
     w, f = _problem(kind, n, seed=100 + n)
     x, result, _ = lyapunov_solve(w, f, SOLVERS[name])
     assert result == jt.RESULTS.successful
