@@ -91,8 +91,9 @@ class Transitions(eqx.Module):
 
     **Attributes:** `energies` `(d,)` ascending; `basis` `(d, d)` eigenvectors as columns;
     `bohr` `(d, d)`, `[n, m] = ε_m - ε_n`; `amplitude` `(F, d, d)`, `K_j[n, m]`; `rate`
-    `(F, d, d)`, `γ_j[n, m]` (rate per unit `|K|²` of the jump `m → n`); `tolerance`, the
-    absolute Bohr-frequency tolerance.
+    `(F, d, d)`, `γ_j[n, m]` (rate per unit `|K|²` of the jump `m → n`); `coupling`
+    `(F, d, d)`, `⟨n|D_j|m⟩` in the eigenbasis; `tolerance`, the absolute Bohr-frequency
+    tolerance.
     """
 
     energies: Float[Array, " d"]
@@ -100,6 +101,7 @@ class Transitions(eqx.Module):
     bohr: Float[Array, "d d"]
     amplitude: Complex[Array, "F d d"]
     rate: Float[Array, "F d d"]
+    coupling: Complex[Array, "F d d"]
     tolerance: Float[Array, ""]
 
     @property
@@ -134,7 +136,7 @@ def transitions(model: FewLevelModel) -> Transitions:
     up = bohr < -tol  # m → n absorbs
     freq = jnp.where(down | up, jnp.abs(bohr), 1.0)
     cplx = jnp.result_type(h.dtype, jnp.complex64)
-    amplitudes, rates = [], []
+    amplitudes, rates, couplings = [], [], []
     for i, field in enumerate(model.fields):
         d = jnp.conj(basis.T) @ field.coupling.astype(cplx) @ basis  # ⟨n|D|m⟩
         k = jnp.where(down, d, jnp.where(up, jnp.conj(d.T), 0.0))
@@ -165,8 +167,15 @@ def transitions(model: FewLevelModel) -> Transitions:
         rate = jnp.where(active, 2 * jnp.pi * spectral * weight, 0.0)
         amplitudes.append(k)
         rates.append(rate.astype(real))
+        couplings.append(d)
     return Transitions(
-        energies, basis, bohr, jnp.stack(amplitudes), jnp.stack(rates), jnp.asarray(tol, real)
+        energies,
+        basis,
+        bohr,
+        jnp.stack(amplitudes),
+        jnp.stack(rates),
+        jnp.stack(couplings),
+        jnp.asarray(tol, real),
     )
 
 
@@ -205,16 +214,25 @@ def _dissipator_secular(k, g, bohr, tol):
     return s - 0.5 * (jnp.kron(x, eye) + jnp.kron(eye, x.T))
 
 
-def _dissipator_redfield(k, g):
-    """Bloch–Redfield dissipator (dissipative part) of one field in the eigenbasis:
-    `½(A_γ ρ A† + A ρ A_γ†) - ½(A† A_γ ρ + ρ A_γ† A)` with `A = Σ_ω A(ω)`,
-    `A_γ = Σ_ω γ(ω) A(ω)`."""
+def _dissipator_redfield(k, g, coupling, bohr, tol):
+    """Bloch–Redfield dissipator (dissipative part) of one field in the eigenbasis. The field
+    couples through `D ⊗ B† + D† ⊗ B`: an emission channel (`X = D`, weighted lowering part
+    `X̃ = Σ_{ω>0} γ↓(ω) D(ω)`) and an absorption channel (`X = D†`, `X̃ = Σ_{ω<0} γ↑(|ω|) D†(ω)`),
+    each `½(X̃ ρ X† + X ρ X̃†) - ½(X† X̃ ρ + ρ X̃† X)`. The bare `X` keeps all its spectral
+    components (also `ω = 0`), as in the textbook Redfield equation."""
     d = k.shape[0]
-    kg = k * g
     eye = jnp.eye(d, dtype=k.dtype)
-    jump = 0.5 * (jnp.kron(kg, jnp.conj(k)) + jnp.kron(k, jnp.conj(kg)))
-    left = jnp.conj(k).T @ kg
-    return jump - 0.5 * (jnp.kron(left, eye) + jnp.kron(eye, jnp.conj(left)))
+    weighted = k * g
+    out = jnp.zeros((d * d, d * d), k.dtype)
+    channels = (
+        (coupling, jnp.where(bohr > tol, weighted, 0.0)),
+        (jnp.conj(coupling.T), jnp.where(bohr < -tol, weighted, 0.0)),
+    )
+    for x, xt in channels:
+        jump = 0.5 * (jnp.kron(xt, jnp.conj(x)) + jnp.kron(x, jnp.conj(xt)))
+        left = jnp.conj(x).T @ xt
+        out = out + jump - 0.5 * (jnp.kron(left, eye) + jnp.kron(eye, jnp.conj(left)))
+    return out
 
 
 def liouvillian(
@@ -247,7 +265,7 @@ def liouvillian(
         if generator == "secular":
             out = out + _dissipator_secular(k, g, table.bohr, table.tolerance)
         else:
-            out = out + _dissipator_redfield(k, g)
+            out = out + _dissipator_redfield(k, g, table.coupling[j], table.bohr, table.tolerance)
     return out
 
 
