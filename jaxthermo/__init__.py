@@ -52,6 +52,7 @@ from ._observables import (
 )
 from ._quadratic import QuadraticModel as QuadraticModel
 from ._solution import RESULTS as RESULTS
+from ._sweep import SweepResult as SweepResult, sweep as sweep
 
 
 __version__ = "0.1.0"
