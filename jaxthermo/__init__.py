@@ -50,6 +50,13 @@ from ._observables import (
     wigner_entropy_flux as wigner_entropy_flux,
     wigner_entropy_production as wigner_entropy_production,
 )
+from ._optimize import (
+    OptimizationResult as OptimizationResult,
+    RatchetOptimization as RatchetOptimization,
+    amplitude_potential as amplitude_potential,
+    maximize as maximize,
+    optimize_ratchet_potential as optimize_ratchet_potential,
+)
 from ._quadratic import QuadraticModel as QuadraticModel
 from ._solution import RESULTS as RESULTS
 from ._sweep import SweepResult as SweepResult, sweep as sweep
