@@ -2,11 +2,15 @@
 
 `sweep(fn, axes=...)` evaluates a jit-able `fn` over the Cartesian grid of named 1-D axes (or
 `sweep(fn, batch=...)` over a batch of points): the points are cut into chunks, each chunk is
-one `jax.vmap` of `fn` under `jax.jit`, sharded over the devices with a `jax.sharding.Mesh`
-and `NamedSharding` (XLA partitions the chunk; no home-made scheduler), and — with `path` —
-every finished chunk is written to disk atomically (`os.replace` of a complete file), so an
-interrupted sweep resumes where it stopped and returns exactly (bit for bit) what an
-uninterrupted run returns.
+one `jax.vmap` of `fn` under `jax.jit`, split over the devices with a `jax.sharding.Mesh`,
+`NamedSharding` and `jax.shard_map` (each device evaluates its slice; no home-made
+scheduler), and — with `path` — every finished chunk is written to disk atomically
+(`os.replace` of a complete file), so an interrupted sweep resumes where it stopped and
+returns exactly (bit for bit) what an uninterrupted run returns.
+
+Known limitation (jax 0.10.2, XLA:CPU): with several *virtual* CPU devices a sweep of
+`steady_state` can hang once a device holds more than a few tens of points per chunk (not yet
+diagnosed; one device is unaffected, and small chunks shard bit-for-bit identically).
 
 Multi-host: call `jax.distributed.initialize()` in every process first; `jax.devices()` then
 lists all hosts' devices and the same code shards over them (each process must see the
@@ -186,8 +190,19 @@ def sweep(
 
     mesh = Mesh(np.asarray(devices), ("points",))
     sharding = NamedSharding(mesh, PartitionSpec("points"))
+    # `shard_map`: every device evaluates its own slice of the chunk with no cross-device
+    # communication. (A plain sharded `jit` of the vmapped function lets batch-wide
+    # reductions inside `fn` — e.g. equinox's error checks — become all-reduces, which can
+    # deadlock XLA:CPU when there are more virtual devices than cores.)
+    spec = PartitionSpec("points")
     run_chunk = jax.jit(
-        lambda idx: jax.vmap(lambda i: fn(point(i)))(idx),
+        jax.shard_map(
+            jax.vmap(lambda i: fn(point(i))),
+            mesh=mesh,
+            in_specs=spec,
+            out_specs=spec,
+            check_vma=False,
+        ),
         in_shardings=sharding,
         out_shardings=sharding,
     )

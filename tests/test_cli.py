@@ -24,3 +24,29 @@ def test_bad_arguments_exit_nonzero_without_traceback():
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert "--sites" in proc.stderr
+
+
+def test_optimize_ratchet_writes_plot_and_optimum(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "res"
+    assert main(["optimize", "ratchet", "--sites", "8", "--steps", "60", "--out", str(out)]) == 0
+    summary = json.loads((out / "ratchet_optimum.json").read_text())
+    assert summary["gain"] > 1.0  # the optimum beats the sawtooth it starts from
+    assert summary["optimal_current"] * summary["sawtooth_current"] > 0  # same direction
+    assert len(summary["optimal_potential"]) == 8
+    assert (out / "ratchet_optimization.png").stat().st_size > 10_000
+    assert "gain" in capsys.readouterr().out
+
+
+def test_optimize_unwritable_out_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    proc = subprocess.run(
+        [sys.executable, "-m", "jaxthermo", "optimize", "ratchet", "--out", str(blocker / "x")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert "--out" in proc.stderr
