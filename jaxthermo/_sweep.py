@@ -3,14 +3,10 @@
 `sweep(fn, axes=...)` evaluates a jit-able `fn` over the Cartesian grid of named 1-D axes (or
 `sweep(fn, batch=...)` over a batch of points): the points are cut into chunks, each chunk is
 one `jax.vmap` of `fn` under `jax.jit`, split over the devices with a `jax.sharding.Mesh`,
-`NamedSharding` and `jax.shard_map` (each device evaluates its slice; no home-made
-scheduler), and — with `path` — every finished chunk is written to disk atomically
+`NamedSharding` (each device evaluates its own shard, dispatched asynchronously; no
+home-made scheduler), and — with `path` — every finished chunk is written to disk atomically
 (`os.replace` of a complete file), so an interrupted sweep resumes where it stopped and
 returns exactly (bit for bit) what an uninterrupted run returns.
-
-Known limitation (jax 0.10.2, XLA:CPU): with several *virtual* CPU devices a sweep of
-`steady_state` can hang once a device holds more than a few tens of points per chunk (not yet
-diagnosed; one device is unaffected, and small chunks shard bit-for-bit identically).
 
 Multi-host: call `jax.distributed.initialize()` in every process first; `jax.devices()` then
 lists all hosts' devices and the same code shards over them (each process must see the
@@ -190,22 +186,26 @@ def sweep(
 
     mesh = Mesh(np.asarray(devices), ("points",))
     sharding = NamedSharding(mesh, PartitionSpec("points"))
-    # `shard_map`: every device evaluates its own slice of the chunk with no cross-device
-    # communication. (A plain sharded `jit` of the vmapped function lets batch-wide
-    # reductions inside `fn` — e.g. equinox's error checks — become all-reduces, which can
-    # deadlock XLA:CPU when there are more virtual devices than cores.)
-    spec = PartitionSpec("points")
-    run_chunk = jax.jit(
-        jax.shard_map(
-            jax.vmap(lambda i: fn(point(i))),
-            mesh=mesh,
-            in_specs=spec,
-            out_specs=spec,
-            check_vma=False,
-        ),
-        in_shardings=sharding,
-        out_shardings=sharding,
-    )
+    # Every device evaluates its own shard of the chunk: the index array is laid out with the
+    # `NamedSharding`, each addressable shard goes through the same jitted `vmap` on its own
+    # device (dispatched asynchronously, so devices run concurrently), and the outputs are
+    # reassembled into globally sharded arrays. (One SPMD program over the mesh — a sharded
+    # `jit` or `shard_map` — hangs XLA:CPU 0.10 with several virtual devices once a device
+    # holds ~100 points of a `steady_state` sweep; per-device programs do not.)
+    local = jax.jit(jax.vmap(lambda i: fn(point(i))))
+
+    def run_chunk(idx):
+        shards = sorted(idx.addressable_shards, key=lambda sh: sh.index[0].start or 0)
+        outs = [jax.tree_util.tree_leaves(local(sh.data)) for sh in shards]
+        leaves = []
+        for i, (shape, _) in enumerate(specs):
+            out_sharding = NamedSharding(mesh, PartitionSpec("points", *([None] * len(shape))))
+            leaves.append(
+                jax.make_array_from_single_device_arrays(
+                    (chunk, *shape), out_sharding, [o[i] for o in outs]
+                )
+            )
+        return leaves
 
     writer = jax.process_index() == 0
     directory = None if path is None else Path(path)
@@ -257,7 +257,7 @@ def sweep(
             idx = np.minimum(np.arange(start, start + chunk), total - 1).astype(np.int32)
             t0 = time.perf_counter()
             out = run_chunk(jax.device_put(idx, sharding))
-            leaves = [np.asarray(x)[:rows] for x in jax.tree_util.tree_leaves(out)]
+            leaves = [np.asarray(x)[:rows] for x in out]
             busy += time.perf_counter() - t0
             results[k] = leaves
             computed += 1

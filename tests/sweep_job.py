@@ -1,5 +1,8 @@
 """A sweep run as a separate process by tests/test_sweep.py (to be killed mid-run, or to run
-with several virtual CPU devices). Usage: python sweep_job.py OUT_DIR_OR_- RESULT_NPZ [SLEEP]"""
+with several virtual CPU devices).
+
+    python sweep_job.py OUT_DIR_OR_- RESULT_NPZ [SLEEP [CHUNK]]
+"""
 
 import sys
 import time
@@ -38,7 +41,8 @@ if __name__ == "__main__":
     path = None if sys.argv[1] == "-" else sys.argv[1]
     SLEEP = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
     fn = slow if SLEEP > 0 else heat_and_occupations
-    result = jt.sweep(fn, AXES, chunk_size=40, path=path, progress=False)
+    chunk = int(sys.argv[4]) if len(sys.argv) > 4 else 40
+    result = jt.sweep(fn, AXES, chunk_size=chunk, path=path, progress=False)
     np.savez(
         sys.argv[2],
         occupations=result.values["occupations"],
