@@ -193,19 +193,19 @@ def sweep(
     # `jit` or `shard_map` — hangs XLA:CPU 0.10 with several virtual devices once a device
     # holds ~100 points of a `steady_state` sweep; per-device programs do not.)
     local = jax.jit(jax.vmap(lambda i: fn(point(i))))
+    out_shardings = [
+        NamedSharding(mesh, PartitionSpec("points", *([None] * len(shape)))) for shape, _ in specs
+    ]
 
     def run_chunk(idx):
         shards = sorted(idx.addressable_shards, key=lambda sh: sh.index[0].start or 0)
         outs = [jax.tree_util.tree_leaves(local(sh.data)) for sh in shards]
-        leaves = []
-        for i, (shape, _) in enumerate(specs):
-            out_sharding = NamedSharding(mesh, PartitionSpec("points", *([None] * len(shape))))
-            leaves.append(
-                jax.make_array_from_single_device_arrays(
-                    (chunk, *shape), out_sharding, [o[i] for o in outs]
-                )
+        return [
+            jax.make_array_from_single_device_arrays(
+                (chunk, *shape), sharding_i, [o[i] for o in outs]
             )
-        return leaves
+            for i, ((shape, _), sharding_i) in enumerate(zip(specs, out_shardings, strict=True))
+        ]
 
     writer = jax.process_index() == 0
     directory = None if path is None else Path(path)

@@ -6,6 +6,8 @@ import jax.numpy as jnp
 
 from ._baths import BosonBath, FermionBath, ProbeBath, occupation_temperature
 from ._custom_types import RealScalarLike
+from ._fewlevel._fields import BosonField, FlatSpectralDensity
+from ._fewlevel._master import FewLevelModel
 from ._quadratic import QuadraticModel
 
 
@@ -254,9 +256,6 @@ def multilevel(
     the same spectral density (`g_1 = g_2`; default flat `J = 0.01`), at
     `temperatures = (T_1, T_2)` and `chemical_potentials = (μ_1, μ_2)`. Returns a
     `jaxthermo.fewlevel.FewLevelModel`."""
-    from ._fewlevel._fields import BosonField, FlatSpectralDensity
-    from ._fewlevel._master import FewLevelModel
-
     e = jnp.asarray(energies)
     if e.ndim != 1:
         raise ValueError(f"multilevel: `energies` must be 1-D, got shape {e.shape}.")
@@ -279,23 +278,20 @@ def three_level(
     a local-KMS state with frequency-dependent `inverse_temperature` β(ω) (an
     `AbstractInverseTemperature`). `dipoles = (D₁₂, D₁₃, D₂₃)` are the matrix elements of the
     Hermitian coupling `D` (set `D₁₂ = 0` for Eq. 107). Default flat `J = 0.01`."""
-    from ._fewlevel._fields import BosonField, FlatSpectralDensity
-    from ._fewlevel._master import FewLevelModel
-
     e = jnp.asarray(energies)
     if e.shape != (3,):
         raise ValueError(f"three_level: `energies` must have shape (3,), got {e.shape}.")
     d12, d13, d23 = (jnp.asarray(x) for x in dipoles)
-    dtype = jnp.result_type(d12, d13, d23, float)
-    zero = jnp.zeros((), dtype)
-    row = lambda *xs: jnp.stack([jnp.asarray(x, dtype) for x in xs])  # noqa: E731
-    d = jnp.stack(
-        [
-            row(zero, d12, d13),
-            row(jnp.conj(d12), zero, d23),
-            row(jnp.conj(d13), jnp.conj(d23), zero),
-        ]
+    upper = (
+        jnp.zeros((3, 3), jnp.result_type(d12, d13, d23, float))
+        .at[0, 1]
+        .set(d12)
+        .at[0, 2]
+        .set(d13)
+        .at[1, 2]
+        .set(d23)
     )
+    d = upper + jnp.conj(upper.T)
     density = FlatSpectralDensity(0.01) if spectral_density is None else spectral_density
     return FewLevelModel(
         jnp.diag(e), [BosonField(d, density, inverse_temperature=inverse_temperature)]

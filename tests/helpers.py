@@ -65,24 +65,17 @@ def mode_operators(n_modes, statistics, cutoff=None):
         lower = sp.csr_matrix(np.array([[0.0, 1.0], [0.0, 0.0]]))  # |0><1|
         z = sp.csr_matrix(np.diag([1.0, -1.0]))
         eye = sp.identity(2, format="csr")
-        ops = []
-        for j in range(n_modes):
-            factors = [z] * j + [lower] + [eye] * (n_modes - j - 1)
-            op = factors[0]
-            for f in factors[1:]:
-                op = sp.kron(op, f, format="csr")
-            ops.append(op.astype(complex))
-        return ops
+        return [_kron_all([z] * j + [lower] + [eye] * (n_modes - j - 1)) for j in range(n_modes)]
     a = sp.csr_matrix(np.diag(np.sqrt(np.arange(1, cutoff)), 1))
     eye = sp.identity(cutoff, format="csr")
-    ops = []
-    for j in range(n_modes):
-        factors = [eye] * j + [a] + [eye] * (n_modes - j - 1)
-        op = factors[0]
-        for f in factors[1:]:
-            op = sp.kron(op, f, format="csr")
-        ops.append(op.astype(complex))
-    return ops
+    return [_kron_all([eye] * j + [a] + [eye] * (n_modes - j - 1)) for j in range(n_modes)]
+
+
+def _kron_all(factors):
+    op = factors[0]
+    for f in factors[1:]:
+        op = sp.kron(op, f, format="csr")
+    return op.astype(complex)
 
 
 def quadratic_jump_operators(ops, loss, gain):

@@ -123,7 +123,6 @@ def test_redfield_converges_to_secular_at_weak_coupling():
     diffs = []
     for strength in (2e-3, 1e-3, 5e-4):
         model = _random_model(7, d=4)
-        model = jax.tree_util.tree_map(lambda x: x, model)
         fields = [
             fl.BosonField(
                 f.coupling, fl.FlatSpectralDensity(strength), 1.0 / f.inverse_temperature.value
@@ -265,9 +264,9 @@ E3 = jnp.array([0.0, 1.0, 2.6])
 
 def _profiles():
     # δ = β(ω21)ω21 - β(ω31)ω31 + β(ω32)ω32 for ω21 = 1, ω31 = 2.6, ω32 = 1.6
-    positive = fl.PolynomialInverseTemperature(jnp.array([1.0, 0.4]))  # β grows with ω: δ < 0?
-    negative = fl.PolynomialInverseTemperature(jnp.array([1.0, -0.15]))
-    return positive, negative
+    rising = fl.PolynomialInverseTemperature(jnp.array([1.0, 0.4]))  # δ = -1.28 < 0
+    falling = fl.PolynomialInverseTemperature(jnp.array([1.0, -0.15]))  # δ = +0.48 > 0
+    return rising, falling
 
 
 def _delta(beta):
@@ -319,8 +318,8 @@ def test_three_level_closed_forms_105_and_currents_109(profile):
 
 
 def test_three_level_profiles_have_both_signs_of_delta():
-    positive, negative = _profiles()
-    assert _delta(positive) * _delta(negative) < 0
+    rising, falling = _profiles()
+    assert _delta(rising) * _delta(falling) < 0
 
 
 def test_three_level_without_d12_eq107_and_inverse_population_108():

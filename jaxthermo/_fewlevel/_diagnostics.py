@@ -17,8 +17,9 @@ from ._master import (
     FewLevelModel,
     StationaryState,
     Transitions,
-    _kernel_vector,
+    _hamiltonian_superoperator,
     liouvillian,
+    stationary_density,
     stationary_state,
     to_eigenbasis,
     transitions,
@@ -211,20 +212,14 @@ def spohn_entropy_production(
     rho = _eigen_density(table, state)
     d = table.energies.shape[0]
     log_rho = _logm_density(rho)
+    unitary = _hamiltonian_superoperator(table.energies, rho.dtype)
     out = []
     for j in range(len(model.fields)):
         lj = liouvillian(table, generator, fields=(j,), include_hamiltonian=False)
         lj_rho = (lj @ rho.reshape(d * d)).reshape(d, d)
-        full = liouvillian(table, generator, fields=(j,))
-        rho_j = _null_density(full, d)
+        rho_j = stationary_density(lj + unitary)
         out.append(-jnp.real(jnp.trace(lj_rho @ (log_rho - _logm_density(rho_j)))))
     return jnp.stack(out)
-
-
-def _null_density(lv, d):
-    vec = _kernel_vector(lv, jnp.eye(d).reshape(d * d))
-    rho = vec.reshape(d, d)
-    return 0.5 * (rho + jnp.conj(rho.T))
 
 
 def clausius_entropy_production(model: FewLevelModel, state) -> Float[Array, " F"]:

@@ -301,6 +301,13 @@ def _kernel_vector(matrix, normalisation):
     return jnp.linalg.solve(a, b)
 
 
+def stationary_density(lv: Complex[Array, "d*d d*d"]) -> Complex[Array, "d d"]:
+    """The Hermitian `ρ` with `L ρ = 0`, `Tr ρ = 1` for a generator on row-major `vec(ρ)`."""
+    d = round(lv.shape[0] ** 0.5)
+    rho = _kernel_vector(lv, jnp.eye(d).reshape(d * d)).reshape(d, d)
+    return 0.5 * (rho + jnp.conj(rho.T))
+
+
 def stationary_state(
     model: FewLevelModel, generator: str = "secular", *, throw: bool = True
 ) -> StationaryState:
@@ -325,11 +332,10 @@ def stationary_state(
         rho_eig = jnp.diag(p).astype(cplx)
     else:
         lv = liouvillian(table, generator)
-        trace_row = jnp.eye(d).reshape(d * d)
-        vec = _kernel_vector(lv, trace_row)
-        residual = jnp.linalg.norm(lv @ vec) / jnp.maximum(jnp.linalg.norm(lv), _tiny(lv))
-        rho_eig = vec.reshape(d, d)
-        rho_eig = 0.5 * (rho_eig + jnp.conj(rho_eig.T))
+        rho_eig = stationary_density(lv)
+        residual = jnp.linalg.norm(lv @ rho_eig.reshape(d * d)) / jnp.maximum(
+            jnp.linalg.norm(lv), _tiny(lv)
+        )
     real = table.energies.dtype
     eps = jnp.finfo(real).eps
     bad = jnp.invert(jnp.all(jnp.isfinite(rho_eig))) | jnp.invert(residual < 1e3 * d * eps)
