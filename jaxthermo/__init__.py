@@ -7,7 +7,7 @@ Enable float64 for physics (`jax.config.update("jax_enable_x64", True)`); jaxthe
 changes global JAX settings on import.
 """
 
-from . import fewlevel as fewlevel, lyapunov as lyapunov, models as models
+from . import fewlevel as fewlevel, junction as junction, lyapunov as lyapunov, models as models
 from ._baths import (
     AbstractBath as AbstractBath,
     AbstractThermalBath as AbstractThermalBath,

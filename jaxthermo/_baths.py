@@ -289,12 +289,22 @@ class RateMatrixBath(AbstractBath):
 
     Covers paper 000's phenomenological reservoir `r(n_R - n)` (bosons:
     `Λ⁻ = r(1 + n_R)`, `Λ⁺ = r n_R`) and paper 004's asymptotic rate matrices `Λ±`.
+
+    `positive=False` drops the positive-semidefiniteness check: paper 004's asymptotic
+    generator has rate matrices with negative eigenvalues where it is non-Markovian (its
+    Eq. (82)); the covariance equation is still well defined, complete positivity is not.
     """
 
     loss: Inexact[Array, "L L"]
     gain: Inexact[Array, "L L"]
+    positive: bool = eqx.field(static=True, default=True)
 
-    def __init__(self, loss: Inexact[ArrayLike, "L L"], gain: Inexact[ArrayLike, "L L"]):
+    def __init__(
+        self,
+        loss: Inexact[ArrayLike, "L L"],
+        gain: Inexact[ArrayLike, "L L"],
+        positive: bool = True,
+    ):
         loss = jnp.asarray(loss)
         gain = jnp.asarray(gain)
         for name, m in (("loss", loss), ("gain", gain)):
@@ -302,7 +312,7 @@ class RateMatrixBath(AbstractBath):
                 raise ValueError(f"RateMatrixBath: `{name}` must be square, got {m.shape}.")
             if eager_check(lambda m: jnp.invert(jnp.allclose(m, jnp.conj(m.T))), m):
                 raise ValueError(f"RateMatrixBath: `{name}` must be Hermitian.")
-            if eager_check(
+            if positive and eager_check(
                 lambda m: jnp.min(jnp.linalg.eigvalsh(m)) < -1e-12 * (1 + jnp.max(jnp.abs(m))), m
             ):
                 raise ValueError(f"RateMatrixBath: `{name}` must be positive semidefinite.")
@@ -312,6 +322,7 @@ class RateMatrixBath(AbstractBath):
             )
         self.loss = loss
         self.gain = gain
+        self.positive = bool(positive)
 
     def rates(self, hamiltonian):
         return MatrixRates(self.loss, self.gain)

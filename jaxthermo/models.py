@@ -8,6 +8,7 @@ from ._baths import BosonBath, FermionBath, ProbeBath, occupation_temperature
 from ._custom_types import RealScalarLike
 from ._fewlevel._fields import BosonField, FlatSpectralDensity
 from ._fewlevel._master import FewLevelModel
+from ._junction._model import Junction
 from ._quadratic import QuadraticModel
 
 
@@ -296,3 +297,20 @@ def three_level(
     return FewLevelModel(
         jnp.diag(e), [BosonField(d, density, inverse_temperature=inverse_temperature)]
     )
+
+
+def junction(
+    h: RealScalarLike = 1.0,
+    delta: RealScalarLike = 0.0,
+    g: RealScalarLike = 0.5,
+    gamma: RealScalarLike = 0.01,
+    bandwidth: RealScalarLike = 10.0,
+    temperatures=0.1,
+    chemical_potentials=0.0,
+) -> Junction:
+    """Paper 004's two-site junction (Eqs. (10)–(19)); defaults are Fig. 5's
+    `h = 1, δ = 0, g = 0.5, Γ = 0.01, Ω = 10`. Analyse it with `jt.junction`
+    (`stationary_correlation`, `landauer_currents`, `evolve`, `asymptotic_rates`, ...);
+    `jt.junction.quadratic_model` turns its asymptotic master equation into a
+    `QuadraticModel`. See `jt.junction.Junction` for the arguments and checks."""
+    return Junction(h, delta, g, gamma, bandwidth, temperatures, chemical_potentials)
