@@ -125,6 +125,24 @@ def _optimize_ratchet(args) -> int:
     return 0
 
 
+def _reproduce(args) -> int:
+    import time
+    from pathlib import Path
+
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    from ._reproduce import junction_figures
+
+    t0 = time.perf_counter()
+    out = Path(args.out)
+    summary = junction_figures(out, resolution=args.resolution)
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+    print(f"wrote paper-004 figures to {out} in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jaxthermo",
@@ -158,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="jaxthermo-results", help="output folder")
     r.add_argument("--precision", choices=("float32", "float64"), default="float64")
     r.set_defaults(func=_optimize_ratchet)
+
+    p = sub.add_parser("reproduce", help="reproduce a paper's figures (PNG + JSON)")
+    p.add_argument("paper", choices=("004",), help="paper: 004 (non-additive junction)")
+    p.add_argument("--resolution", type=_positive_int, default=128, help="Fig. 5 grid size")
+    p.add_argument("--out", default="jaxthermo-results", help="output folder")
+    p.set_defaults(func=_reproduce)
     return parser
 
 
