@@ -19,6 +19,15 @@ from ._baths import (
     fermi_dirac as fermi_dirac,
     occupation_temperature as occupation_temperature,
 )
+from ._closed import (
+    ClosedSystem as ClosedSystem,
+    ClosedTrajectory as ClosedTrajectory,
+    FiniteReservoir as FiniteReservoir,
+    direct_entropy_production as direct_entropy_production,
+    evolve_closed as evolve_closed,
+    full_covariance as full_covariance,
+    system_relative_entropy_production as system_relative_entropy_production,
+)
 from ._dynamics import (
     ODE as ODE,
     AbstractEvolutionMethod as AbstractEvolutionMethod,
