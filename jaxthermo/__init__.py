@@ -7,7 +7,13 @@ Enable float64 for physics (`jax.config.update("jax_enable_x64", True)`); jaxthe
 changes global JAX settings on import.
 """
 
-from . import fewlevel as fewlevel, junction as junction, lyapunov as lyapunov, models as models
+from . import (
+    closed as closed,
+    fewlevel as fewlevel,
+    junction as junction,
+    lyapunov as lyapunov,
+    models as models,
+)
 from ._baths import (
     AbstractBath as AbstractBath,
     AbstractThermalBath as AbstractThermalBath,
@@ -18,15 +24,6 @@ from ._baths import (
     bose_einstein as bose_einstein,
     fermi_dirac as fermi_dirac,
     occupation_temperature as occupation_temperature,
-)
-from ._closed import (
-    ClosedSystem as ClosedSystem,
-    ClosedTrajectory as ClosedTrajectory,
-    FiniteReservoir as FiniteReservoir,
-    direct_entropy_production as direct_entropy_production,
-    evolve_closed as evolve_closed,
-    full_covariance as full_covariance,
-    system_relative_entropy_production as system_relative_entropy_production,
 )
 from ._dynamics import (
     ODE as ODE,

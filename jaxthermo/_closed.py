@@ -138,6 +138,19 @@ class ClosedSystem(eqx.Module):
         return c
 
 
+def eigenbasis_weights(v, state_eig, observables) -> Array:
+    """`W_o = (V† K_o V)ᵀ ∘ ρ̃` for each observable `K_o`, with `ρ̃ = V† ρ(0) V` the initial
+    state (covariance or density matrix) in the eigenbasis `V` of the generator, so that
+    `Tr[K_o ρ(t)] = φᵀ W_o φ*` with `φ = e^{−iεt}` (`O(n²)` per time)."""
+    return jnp.stack([jnp.transpose(jnp.conj(v.T) @ k @ v) * state_eig for k in observables])
+
+
+def eigenbasis_expectations(phase, weights, real: bool = True) -> Array:
+    """`φᵀ W_o φ*` for every observable (see `eigenbasis_weights`); real part by default."""
+    values = jnp.einsum("a,oab,b->o", phase, weights, jnp.conj(phase))
+    return jnp.real(values) if real else values
+
+
 class ClosedTrajectory(eqx.Module):
     """Paper 001's quantities at each time (leading axis `T`), nats and energy units:
 
@@ -202,14 +215,13 @@ def evolve_closed(
         observables.append(projector_observable(block, jnp.eye(r.hamiltonian.shape[0])))
     observables.append(projector_observable(s_block, system.hamiltonian))
     observables.append(h - jax.scipy.linalg.block_diag(*(h[b, b] for b in blocks)))
-    # P_ab = K̃_ba C̃0_ab: ⟨K⟩_t = φᵀ P φ*, φ = e^{−iεt}
-    weights = jnp.stack([jnp.transpose(jnp.conj(v.T) @ k @ v) * c0_eig for k in observables])
+    weights = eigenbasis_weights(v, c0_eig, observables)
     v_s = v[s_block, :]
     stat = system.statistics
 
     def at(t):
         phase = jnp.exp(-1j * eps * t)
-        values = jnp.real(jnp.einsum("a,oab,b->o", phase, weights, jnp.conj(phase)))
+        values = eigenbasis_expectations(phase, weights)
         left = v_s * phase[None, :]
         cs = left @ c0_eig @ jnp.conj(left.T)
         cs = 0.5 * (cs + jnp.conj(cs.T))

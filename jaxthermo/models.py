@@ -10,6 +10,7 @@ from ._fewlevel._fields import BosonField, FlatSpectralDensity
 from ._fewlevel._master import FewLevelModel
 from ._junction._model import Junction
 from ._quadratic import QuadraticModel
+from ._spin_gorm import spin_gorm as spin_gorm
 
 
 def _bath_temperature(side, temperature, occupation, frequency, statistics):
