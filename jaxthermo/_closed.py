@@ -317,3 +317,58 @@ def full_covariance(system: ClosedSystem, system_covariance, t: RealScalarLike) 
     eps, v = jnp.linalg.eigh(system.total_hamiltonian())
     u = (v * jnp.exp(-1j * eps * t)[None, :]) @ jnp.conj(v.T)
     return u @ system.initial_covariance(system_covariance) @ jnp.conj(u.T)
+
+
+def effective_system_matrix(
+    full_covariance: Inexact[ArrayLike, "n n"], system_size: int
+) -> Inexact[Array, "S S"]:
+    """Paper 000, Eq. (43): `K_eff = K − b C⁻¹ b†` from the blocks `[[K, b], [b†, C]]` of the
+    inverse covariance of the whole closed system (paper 000's coherent-state weight; our
+    `C_ij = ⟨a_j† a_i⟩` is its `n`). Completing the square over the reservoir variables gives
+    the system's weight, so `K_eff⁻¹` is the reduced covariance `C_s` (checked in the tests)."""
+    c = jnp.asarray(full_covariance)
+    inv = jnp.linalg.inv(c)
+    s = system_size
+    k, b, cc = inv[:s, :s], inv[:s, s:], inv[s:, s:]
+    return k - b @ jnp.linalg.solve(cc, jnp.conj(b.T))
+
+
+def random_reservoir_oscillator(
+    key: Array,
+    sites: int = 36,
+    temperatures: tuple[RealScalarLike, RealScalarLike] = (1100.0, 900.0),
+    splitting: RealScalarLike = 0.025,
+    mean_energy: RealScalarLike = 1.0,
+    internal: RealScalarLike = 0.05,
+    exchange: RealScalarLike = 0.02,
+) -> ClosedSystem:
+    """Paper 000, Sec. III B, Fig. 4: the two-dimensional oscillator `E = diag(E_x, E_y)`
+    (`E_x − E_y = splitting`, mean `mean_energy`), modes `u, v = (x ± y)/√2` (Eq. (36))
+    coupled to all `sites` sites of two bosonic reservoir blocks initially thermal at
+    `temperatures` (μ = 0). Reservoir blocks: on-site energy `mean_energy` plus all-to-all
+    couplings, and system–reservoir exchange couplings, with magnitudes uniform in
+    `[0, internal]`, `[0, exchange]` and uniform phases (the paper's "impedance matching"
+    scale is not given; these defaults relax the system in a few hundred time units).
+    Returns a `ClosedSystem` in the `x, y` basis; vmap over keys for realisations."""
+    if isinstance(sites, bool) or not isinstance(sites, int) or sites < 1:
+        raise ValueError(
+            f"random_reservoir_oscillator: `sites` must be an int >= 1, got {sites!r}."
+        )
+    f = jnp.result_type(float)
+    keys = jax.random.split(key, 8)
+
+    def uniform_complex(k1, k2, shape, scale):
+        mag = jax.random.uniform(k1, shape, f, 0.0, 1.0) * scale
+        phase = jax.random.uniform(k2, shape, f, 0.0, 2 * jnp.pi)
+        return mag * jnp.exp(1j * phase)
+
+    reservoirs = []
+    sign = jnp.array([[1.0], [1.0]]), jnp.array([[1.0], [-1.0]])
+    for r in range(2):
+        a = uniform_complex(keys[4 * r], keys[4 * r + 1], (sites, sites), internal)
+        upper = jnp.triu(a, 1)
+        h_r = mean_energy * jnp.eye(sites) + upper + jnp.conj(upper.T)
+        g = uniform_complex(keys[4 * r + 2], keys[4 * r + 3], (1, sites), exchange)
+        reservoirs.append(FiniteReservoir(h_r, sign[r] * g / jnp.sqrt(2.0), temperatures[r], 0.0))
+    e = jnp.asarray(mean_energy, f) + 0.5 * jnp.asarray(splitting, f) * jnp.array([1.0, -1.0])
+    return ClosedSystem(jnp.diag(e).astype(complex), reservoirs, "boson")

@@ -15,6 +15,7 @@ from ._closed import (
     ClosedTrajectory as ClosedTrajectory,
     FiniteReservoir as FiniteReservoir,
     direct_entropy_production as direct_entropy_production,
+    effective_system_matrix as effective_system_matrix,
     evolve_closed as evolve_closed,
     full_covariance as full_covariance,
     system_relative_entropy_production as system_relative_entropy_production,

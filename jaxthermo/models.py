@@ -5,6 +5,7 @@ import jax
 import jax.numpy as jnp
 
 from ._baths import BosonBath, FermionBath, ProbeBath, occupation_temperature
+from ._closed import random_reservoir_oscillator as random_reservoir_oscillator
 from ._custom_types import RealScalarLike
 from ._fewlevel._fields import BosonField, FlatSpectralDensity
 from ._fewlevel._master import FewLevelModel

@@ -1,0 +1,117 @@
+"""Closed systems with finite reservoirs (issue 6): a Gaussian system (1 mode) coupled to a
+tight-binding reservoir of M modes, 1000 time points, thermodynamics of paper 001; and the
+dense spin–GORM model (N = 200, 800, 2000, 100 time points). Reference in the same run: the
+textbook route with NumPy (`C(t) = U C(0) U†` per time from one `eigh`, `O(n³)` per time),
+timed on a few times and given per time.
+
+    python benchmarks/closed.py
+
+Writes the section "Closed systems (paper 001)" of benchmarks/RESULTS.md.
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import machine, run_case, write_section  # noqa: E402
+
+
+def gaussian_case(m):
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    import jaxthermo as jt
+
+    chain = -0.5 * (np.eye(m, k=1) + np.eye(m, k=-1))
+    b = np.zeros((1, m))
+    b[0, 0] = 0.1
+    system = jt.closed.ClosedSystem(np.array([[0.2]]), [jt.closed.FiniteReservoir(chain, b, 0.5)])
+    ts = jnp.linspace(0.0, 500.0, 1000)
+    fn = jax.jit(lambda s: jt.closed.evolve_closed(s, jnp.array([[1.0]]), ts).entropy_production)
+    t0 = time.perf_counter()
+    jax.block_until_ready(fn(system))
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    jax.block_until_ready(fn(system))
+    ours = time.perf_counter() - t0
+    h = np.asarray(system.total_hamiltonian())
+    c0 = np.asarray(system.initial_covariance(np.array([[1.0]])))
+    t0 = time.perf_counter()
+    e, v = np.linalg.eigh(h)
+    t1 = time.perf_counter()
+    for t in np.asarray(ts[:5]):
+        u = (v * np.exp(-1j * e * t)) @ v.conj().T
+        _ = u @ c0 @ u.conj().T
+    per_time = (time.perf_counter() - t1) / 5
+    return {"ours": ours, "first": first, "reference_1000": (t1 - t0) + 1000 * per_time}
+
+
+def spin_case(n):
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    import jaxthermo as jt
+
+    model = jt.models.spin_gorm(n, key=jax.random.key(0))
+    ts = jnp.linspace(0.0, 600.0, 100)
+    fn = jax.jit(lambda m: jt.closed.evolve_spin_gorm(m, ts).entropy_production)
+    t0 = time.perf_counter()
+    jax.block_until_ready(fn(model))
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    jax.block_until_ready(fn(model))
+    ours = time.perf_counter() - t0
+    h = np.asarray(model.hamiltonian())
+    p = np.asarray(model.reservoir_populations())
+    rho0 = np.kron(np.diag([0.0, 1.0]), np.diag(p))
+    t0 = time.perf_counter()
+    e, v = np.linalg.eigh(h)
+    t1 = time.perf_counter()
+    for t in (1.0, 2.0):
+        u = (v * np.exp(-1j * e * t)) @ v.conj().T
+        _ = u @ rho0 @ u.conj().T
+    per_time = (time.perf_counter() - t1) / 2
+    return {"ours": ours, "first": first, "reference_1000": (t1 - t0) + 100 * per_time}
+
+
+def main():
+    if "--case" in sys.argv:
+        kind, size = sys.argv[sys.argv.index("--case") + 1 :]
+        result = gaussian_case(int(size)) if kind == "gaussian" else spin_case(int(size))
+        print(json.dumps(result))
+        return
+    rows = []
+    for kind, sizes, label in (
+        ("gaussian", (500, 2000, 8000), "Gaussian, M = {}, 1000 times"),
+        ("spin", (200, 800, 2000), "spin–GORM, N = {}, 100 times"),
+    ):
+        for size in sizes:
+            r = run_case(__file__, kind, size)
+            if "error" in r:
+                rows.append(f"| {label.format(size)} | failed: {r['error']} | | | |")
+                continue
+            rows.append(
+                f"| {label.format(size)} | {r['ours']:.2f} s (first {r['first']:.2f} s) | "
+                f"{r['reference_1000']:.2f} s | {r['reference_1000'] / r['ours']:.1f}× | "
+                f"{r['peak_rss_mib']:.0f} MiB |"
+            )
+            print(rows[-1], flush=True)
+    body = (
+        f"Machine: {machine()}. No GPU was available to this session: no GPU timing.\n\n"
+        "Reference: NumPy `eigh` once, then `U C(0) U†` per time (timed on a few times, "
+        "scaled to the same number of times, plus its one eigh).\n\n"
+        "| case | jaxthermo (jit) | NumPy reference | speed-up | peak RSS |\n"
+        "|---|---|---|---|---|\n" + "\n".join(rows)
+    )
+    write_section("Closed systems (paper 001)", body)
+
+
+if __name__ == "__main__":
+    main()
