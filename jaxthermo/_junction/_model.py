@@ -13,20 +13,13 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .._baths import eager_check
+from .._baths import _real_scalar, eager_check
 from .._custom_types import Array, ArrayLike, Complex, Float, RealScalarLike
 from ._quadrature import band_quadrature
 
 
 def _scalar(name: str, value) -> Array:
-    x = jnp.asarray(value)
-    if jnp.iscomplexobj(x):
-        raise TypeError(f"Junction: `{name}` must be real, got a complex value.")
-    if x.ndim != 0:
-        raise ValueError(
-            f"Junction: `{name}` must be a scalar, got shape {x.shape} (sweep with jax.vmap)."
-        )
-    return x.astype(jnp.result_type(float))
+    return _real_scalar("Junction", name, value).astype(jnp.result_type(float))
 
 
 def _pair(name: str, value) -> Array:
