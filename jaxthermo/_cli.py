@@ -132,14 +132,17 @@ def _reproduce(args) -> int:
     import jax
 
     jax.config.update("jax_enable_x64", True)
-    from ._reproduce import junction_figures
+    from ._reproduce import junction_figures, spin_gorm_figure
 
     t0 = time.perf_counter()
     out = Path(args.out)
-    summary = junction_figures(out, resolution=args.resolution)
+    if args.paper == "004":
+        summary = junction_figures(out, resolution=args.resolution)
+    else:
+        summary = spin_gorm_figure(out)
     for key, value in summary.items():
         print(f"{key}: {value}")
-    print(f"wrote paper-004 figures to {out} in {time.perf_counter() - t0:.1f} s")
+    print(f"wrote paper-{args.paper} figures to {out} in {time.perf_counter() - t0:.1f} s")
     return 0
 
 
@@ -178,7 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_optimize_ratchet)
 
     p = sub.add_parser("reproduce", help="reproduce a paper's figures (PNG + JSON)")
-    p.add_argument("paper", choices=("004",), help="paper: 004 (non-additive junction)")
+    p.add_argument(
+        "paper",
+        choices=("001", "004"),
+        help="paper: 001 (spin-GORM entropy production, Fig. 1) or 004 (junction, Figs. 3-5)",
+    )
     p.add_argument("--resolution", type=_positive_int, default=128, help="Fig. 5 grid size")
     p.add_argument("--out", default="jaxthermo-results", help="output folder")
     p.set_defaults(func=_reproduce)

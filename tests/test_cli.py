@@ -70,3 +70,24 @@ def test_reproduce_junction_figures(tmp_path):
     peak = float(jnp.max(jt.junction.transmission(m, jnp.linspace(-1.0, 3.0, 2001))))
     assert summary["fig3_max_transmission_gamma_0.02Delta"] == peak
     assert 1e-4 < summary["fig4a_max_abs_exact_minus_epa"] < 1e-2  # O(Γ/Ω) = 2e-3
+
+
+def test_reproduce_spin_gorm_figure(tmp_path):
+    """`jaxthermo reproduce 001`: Fig. 1's curves; Δ_iS (10) never negative, values equal to
+    direct library calls."""
+    import json
+
+    import jax
+    import jax.numpy as jnp
+
+    import jaxthermo as jt
+    from jaxthermo._cli import main
+
+    assert main(["reproduce", "001", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "fig1_entropy_production.png").stat().st_size > 10_000
+    summary = json.loads((tmp_path / "fig1_entropy_production.json").read_text())
+    assert summary["N20"]["min_entropy_production"] > -1e-12
+    assert summary["N800"]["min_entropy_production"] > -1e-12
+    model = jt.models.spin_gorm(20, 0.1, 10.0, 0.1, jax.random.key(0))
+    direct = jt.closed.evolve_spin_gorm(model, jnp.array([600.0])).entropy_production[0]
+    assert abs(summary["N20"]["late_entropy_production"] - float(direct)) < 1e-10

@@ -10,6 +10,7 @@ import optax
 import pytest
 from jax.test_util import check_grads
 from scipy.integrate import quad
+from scipy.special import expit
 
 import jaxthermo as jt
 
@@ -87,7 +88,7 @@ class _Paper:
         return ((1 - self.gamma / (2 * self.omega)) * x - self.e) * self.lorentz(x)
 
     def f(self, x):
-        return 1 / (np.exp((x - self.mu) / self.t) + 1)
+        return expit(-(x - self.mu) / self.t)
 
     def noise(self, x):
         return self.r @ np.diag(self.f(x)) @ self.r.T
