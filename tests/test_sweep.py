@@ -33,7 +33,9 @@ def _env(devices=None):
     env["PYTHONPATH"] = str(Path(__file__).parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
     env["JAX_PLATFORMS"] = "cpu"
     if devices:
-        env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={devices}"
+        env["XLA_FLAGS"] = (
+            f"--xla_force_host_platform_device_count={devices} --xla_cpu_multi_thread_eigen=false"
+        )
     return env
 
 
