@@ -22,9 +22,28 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from ._baths import bose_einstein, fermi_dirac
+from ._baths import bose_einstein, eager_check, fermi_dirac
 from ._custom_types import Array, ArrayLike, Complex, Float, Inexact, RealScalarLike
 from ._gaussian import _statistics, entropy, relative_entropy
+
+
+def thermal_covariance(
+    hamiltonian: Inexact[Array, "M M"],
+    temperature: Float[Array, ""],
+    chemical_potential: Float[Array, ""],
+    statistics: str,
+) -> Inexact[Array, "M M"]:
+    """`f(h)` with Fermi or Bose occupations at `(T, μ)`: the covariance of
+    `exp(−β(Ĥ − μN̂))/Z`."""
+    e, v = jnp.linalg.eigh(hamiltonian)
+    occ = bose_einstein if statistics == "boson" else fermi_dirac
+    n = occ(e, temperature, chemical_potential)
+    n = eqx.error_if(
+        n,
+        jnp.any(~jnp.isfinite(n) | (n < 0)),
+        "ClosedSystem: a bosonic reservoir needs μ below its lowest level.",
+    )
+    return (v * n[None, :]) @ jnp.conj(v.T)
 
 
 class FiniteReservoir(eqx.Module):
@@ -49,7 +68,7 @@ class FiniteReservoir(eqx.Module):
         t = jnp.asarray(temperature, dtype=jnp.result_type(float))
         if t.ndim != 0:
             raise ValueError("FiniteReservoir: `temperature` must be a scalar (vmap to sweep).")
-        if not isinstance(t, jax.core.Tracer) and float(t) <= 0:
+        if eager_check(lambda t: t <= 0, t):
             raise ValueError(f"FiniteReservoir: `temperature` must be > 0, got {float(t)}.")
         self.hamiltonian = h
         self.coupling = b
@@ -96,12 +115,7 @@ class ClosedSystem(eqx.Module):
     def total_hamiltonian(self) -> Complex[Array, "n n"]:
         blocks = self.slices()
         n = blocks[-1].stop
-        dtype = jnp.result_type(
-            self.hamiltonian,
-            *(r.hamiltonian for r in self.reservoirs),
-            *(r.coupling for r in self.reservoirs),
-            float,
-        )
+        dtype = self._dtype()
         h = jnp.zeros((n, n), dtype).at[blocks[0], blocks[0]].set(self.hamiltonian)
         for block, r in zip(blocks[1:], self.reservoirs, strict=True):
             h = h.at[block, block].set(r.hamiltonian)
@@ -109,33 +123,43 @@ class ClosedSystem(eqx.Module):
             h = h.at[block, blocks[0]].set(jnp.conj(r.coupling.T))
         return h
 
-    def thermal_covariance(self, r: FiniteReservoir) -> Inexact[Array, "M M"]:
-        """`f(h_r)` with Fermi or Bose occupations at `(T_r, μ_r)`: the covariance of
-        `ρ_r^eq`."""
-        e, v = jnp.linalg.eigh(r.hamiltonian)
-        occ = bose_einstein if self.statistics == "boson" else fermi_dirac
-        n = occ(e, r.temperature, r.chemical_potential)
-        n = eqx.error_if(
-            n,
-            jnp.any(~jnp.isfinite(n) | (n < 0)),
-            "ClosedSystem: a bosonic reservoir needs μ_r below its lowest level.",
+    def _dtype(self):
+        return jnp.result_type(
+            self.hamiltonian,
+            *(r.hamiltonian for r in self.reservoirs),
+            *(r.coupling for r in self.reservoirs),
+            float,
         )
-        return (v * n[None, :]) @ jnp.conj(v.T)
 
-    def initial_covariance(self, system_covariance: Inexact[ArrayLike, "S S"]) -> Array:
-        """Block-diagonal `C(0) = C_s(0) ⊕ f(h_1) ⊕ f(h_2) …` (Eq. (2))."""
+    def thermal_covariance(self, r: FiniteReservoir) -> Inexact[Array, "M M"]:
+        """`f(h_r)` at `(T_r, μ_r)`: the covariance of `ρ_r^eq`."""
+        return thermal_covariance(
+            r.hamiltonian, r.temperature, r.chemical_potential, self.statistics
+        )
+
+    def product_covariance(
+        self, system_covariance: Inexact[ArrayLike, "S S"], reservoir_covariances=None
+    ) -> Array:
+        """Block-diagonal `C_s ⊕ f(h_1) ⊕ f(h_2) …`: the covariance of `ρ_s ⊗ Π ρ_r^eq`, i.e.
+        `C(0)` (Eq. (2)) or the reference state of Eq. (10). `reservoir_covariances` reuses
+        already computed `f(h_r)`."""
         cs = jnp.asarray(system_covariance)
         if cs.shape != self.hamiltonian.shape:
             raise ValueError(
                 f"`system_covariance` must have shape {self.hamiltonian.shape}, got {cs.shape}."
             )
+        if reservoir_covariances is None:
+            reservoir_covariances = [self.thermal_covariance(r) for r in self.reservoirs]
         blocks = self.slices()
         n = blocks[-1].stop
-        dtype = jnp.result_type(cs, self.total_hamiltonian())
-        c = jnp.zeros((n, n), dtype).at[blocks[0], blocks[0]].set(cs)
-        for block, r in zip(blocks[1:], self.reservoirs, strict=True):
-            c = c.at[block, block].set(self.thermal_covariance(r))
+        c = jnp.zeros((n, n), jnp.result_type(cs, self._dtype())).at[blocks[0], blocks[0]].set(cs)
+        for block, cr in zip(blocks[1:], reservoir_covariances, strict=True):
+            c = c.at[block, block].set(cr)
         return c
+
+    def initial_covariance(self, system_covariance: Inexact[ArrayLike, "S S"]) -> Array:
+        """`C(0) = C_s(0) ⊕ f(h_1) ⊕ f(h_2) …` (Eq. (2))."""
+        return self.product_covariance(system_covariance)
 
 
 def eigenbasis_weights(v, state_eig, observables) -> Array:
@@ -198,7 +222,8 @@ def evolve_closed(
     if ts.ndim != 1:
         raise ValueError(f"`times` must be a scalar or 1-D, got shape {ts.shape}.")
     h = system.total_hamiltonian()
-    c0 = system.initial_covariance(system_covariance)
+    thermal = [system.thermal_covariance(r) for r in system.reservoirs]  # one eigh each
+    c0 = system.product_covariance(system_covariance, thermal)
     eps, v = jnp.linalg.eigh(h)
     c0_eig = jnp.conj(v.T) @ c0 @ v
     blocks = system.slices()
@@ -245,16 +270,16 @@ def evolve_closed(
     s0 = entropy(jnp.asarray(system_covariance), stat)
     e0 = jnp.stack(
         [
-            jnp.real(jnp.trace(r.hamiltonian @ system.thermal_covariance(r)))
-            for r in system.reservoirs
+            jnp.real(jnp.trace(r.hamiltonian @ cr))
+            for r, cr in zip(system.reservoirs, thermal, strict=True)
         ]
     )
-    n0 = jnp.stack([jnp.real(jnp.trace(system.thermal_covariance(r))) for r in system.reservoirs])
+    n0 = jnp.stack([jnp.real(jnp.trace(cr)) for cr in thermal])
     heat = (e0[None, :] - energy) - mu[None, :] * (n0[None, :] - number)
     flow = jnp.sum(beta[None, :] * heat, axis=1)
     production = (s_sys - s0) - flow
     if reservoir_entropies:
-        s_r0 = jnp.stack([entropy(system.thermal_covariance(r), stat) for r in system.reservoirs])
+        s_r0 = jnp.stack([entropy(cr, stat) for cr in thermal])
         correlation = -(s_sys - s0) - jnp.sum(s_res - s_r0[None, :], axis=1)
     else:
         correlation = jnp.zeros_like(production)
@@ -286,13 +311,10 @@ def system_relative_entropy_production(
     mus = {float(r.chemical_potential) for r in system.reservoirs}
     if len(temps) != 1 or len(mus) != 1:
         raise ValueError("Eq. (25) needs one reservoir temperature and chemical potential.")
-    ref = FiniteReservoir(
-        system.hamiltonian,
-        jnp.zeros_like(system.hamiltonian),
-        system.reservoirs[0].temperature,
-        system.reservoirs[0].chemical_potential,
+    r = system.reservoirs[0]
+    c_eq = thermal_covariance(
+        system.hamiltonian, r.temperature, r.chemical_potential, system.statistics
     )
-    c_eq = system.thermal_covariance(ref)
     d = jax.vmap(lambda c: relative_entropy(c, c_eq, system.statistics))(
         trajectory.system_covariance
     )
@@ -305,11 +327,8 @@ def direct_entropy_production(
     """Eq. (10) by definition: `D[ρ(t) ‖ ρ_s(t) ⊗ Π ρ_r^eq]` between Gaussian states from the
     full covariance `C(t)` (`O(n³)`; for checks and small systems)."""
     c = jnp.asarray(full_covariance)
-    blocks = system.slices()
-    ref = jnp.zeros_like(c).at[blocks[0], blocks[0]].set(c[blocks[0], blocks[0]])
-    for block, r in zip(blocks[1:], system.reservoirs, strict=True):
-        ref = ref.at[block, block].set(system.thermal_covariance(r))
-    return relative_entropy(c, ref, system.statistics)
+    s = system.slices()[0]
+    return relative_entropy(c, system.product_covariance(c[s, s]), system.statistics)
 
 
 def full_covariance(system: ClosedSystem, system_covariance, t: RealScalarLike) -> Array:

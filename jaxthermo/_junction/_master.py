@@ -17,13 +17,13 @@ from .._custom_types import Array, Complex, Float
 from .._quadratic import QuadraticModel
 from ._model import (
     Junction,
-    noise_matrix,
     occupations,
     quadrature,
     rotation,
     spectral_density,
+    splitting,
 )
-from ._solution import epa_pole
+from ._solution import epa_pole, stationary_correlation, weighted_noise
 
 
 class RateMatrices(eqx.Module):
@@ -49,7 +49,7 @@ def asymptotic_rates(model: Junction, pole: str = "leading") -> RateMatrices:
     model = model.checked()
     omega, weights = quadrature(model)
     e, w = epa_pole(model, pole)
-    jf = (weights * spectral_density(model, omega))[:, None, None] * noise_matrix(model, omega)
+    jf = weighted_noise(model, omega, weights)
     left = 1.0 / (e[None, :] - omega[:, None] + 0.5j * w[None, :])  # (N, j)
     right = 1.0 / (e[None, :] - omega[:, None] - 0.5j * w[None, :])  # (N, k)
     gain_p = 1j * jnp.sum(jf * (left[:, :, None] - right[:, None, :]), axis=0)
@@ -96,7 +96,7 @@ def decomposition(model: Junction, pole: str = "leading") -> Decomposition:
     integral_f = jnp.einsum("n,nj,na->aj", weights, phi, f)
     gain = share * integral_f
     loss = share * (1 - integral_f)  # ∫ϕ(1 − f) with the normalisation (26) ∫ϕ = 1
-    d = jnp.sqrt(model.g**2 + model.delta**2)
+    d = splitting(model)
     df = f[:, 0] - f[:, 1]
     xi = model.g / (4 * d) * jnp.sum(weights * (phi @ w) * df)
     eta = (
@@ -190,8 +190,6 @@ def second_law(model: Junction, pole: str = "leading") -> SecondLaw:
     Gaussian states from correlation matrices (ours): with `Ċ_α = −½{G_α, C} + F_α` the flow
     of `L_α` (`G_α = diag(γ⁻ + γ⁺)`, `F_α = diag(γ⁺)`), `d S/dt|_α = Tr[ln((1 − C)C⁻¹) Ċ_α]`
     and `Tr[ρ ln r_α]` changes by `−Σ_j ln((1 − c_j)/c_j) Ċ_α,jj`, `c_j = γ⁺_{α,j}/(γ⁺+γ⁻)`."""
-    from ._solution import stationary_correlation
-
     c = stationary_correlation(model, "epa", pole)
     split = decomposition(model, pole).baths
     e, _ = epa_pole(model, pole)

@@ -83,9 +83,15 @@ def stationary_correlation(
     return _transpose(_noise_integral(model, omega, weights, a, a))
 
 
+def weighted_noise(model, omega, weights):
+    """Quadrature weights times `J(ω) F(ω)`, shape `(N, 2, 2)`: the measure of every noise
+    integral (30), (32), (55)."""
+    return (weights * spectral_density(model, omega))[:, None, None] * noise_matrix(model, omega)
+
+
 def _noise_integral(model, omega, weights, a_left, a_right):
     """`Z^p_jk = Σ_ω w J F_jk conj(a_left_j) a_right_k` (paper convention)."""
-    jf = (weights * spectral_density(model, omega))[:, None, None] * noise_matrix(model, omega)
+    jf = weighted_noise(model, omega, weights)
     return jnp.einsum("njk,nj,nk->jk", jf, jnp.conj(a_left), a_right)
 
 
@@ -243,7 +249,7 @@ def evolve(
     )
     omega, weights = quadrature(model, uniform=panels)
     phi = energy_distribution(model, omega)
-    jf = (weights * spectral_density(model, omega))[:, None, None] * noise_matrix(model, omega)
+    jf = weighted_noise(model, omega, weights)
     if approximation == "epa":
         e, w = epa_pole(model, pole)
         rate = -1j * e - 0.5 * w
