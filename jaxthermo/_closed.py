@@ -27,6 +27,16 @@ from ._custom_types import Array, ArrayLike, Complex, Float, Inexact, RealScalar
 from ._gaussian import _statistics, entropy, relative_entropy
 
 
+def _after(x: Array, earlier: Array) -> Array:
+    """`x`, made to depend on `earlier` (`x + 0·earlier₀`, which XLA does not fold for
+    floats). Used to run eigendecompositions one after another: under `vmap` each becomes a
+    batched LAPACK call that fans out into XLA:CPU's intra-op thread pool and blocks a pool
+    thread until its chunks finish (jaxlib's `ParallelBatchMap`); two or more independent
+    ones in flight on a pool of as many threads (2 cores) deadlock. Seen with jax 0.10.2 in
+    `vmap(evolve_closed)` (README, "Known issue")."""
+    return x + jnp.zeros((), x.dtype) * jnp.ravel(earlier)[0].astype(x.dtype)
+
+
 def thermal_covariance(
     hamiltonian: Inexact[Array, "M M"],
     temperature: Float[Array, ""],
@@ -222,9 +232,15 @@ def evolve_closed(
     if ts.ndim != 1:
         raise ValueError(f"`times` must be a scalar or 1-D, got shape {ts.shape}.")
     h = system.total_hamiltonian()
-    thermal = [system.thermal_covariance(r) for r in system.reservoirs]  # one eigh each
+    # one eigh per reservoir, then the total one: in sequence (see `_after`)
+    thermal = []
+    for r in system.reservoirs:
+        h_r = r.hamiltonian if not thermal else _after(r.hamiltonian, thermal[-1])
+        thermal.append(
+            thermal_covariance(h_r, r.temperature, r.chemical_potential, system.statistics)
+        )
     c0 = system.product_covariance(system_covariance, thermal)
-    eps, v = jnp.linalg.eigh(h)
+    eps, v = jnp.linalg.eigh(_after(h, thermal[-1]))
     c0_eig = jnp.conj(v.T) @ c0 @ v
     blocks = system.slices()
     s_block = blocks[0]
