@@ -57,10 +57,12 @@ from ._observables import (
     wigner_entropy_production as wigner_entropy_production,
 )
 from ._optimize import (
+    JunctionOptimization as JunctionOptimization,
     OptimizationResult as OptimizationResult,
     RatchetOptimization as RatchetOptimization,
     amplitude_potential as amplitude_potential,
     maximize as maximize,
+    optimize_junction_current as optimize_junction_current,
     optimize_ratchet_potential as optimize_ratchet_potential,
 )
 from ._quadratic import QuadraticModel as QuadraticModel

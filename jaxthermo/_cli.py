@@ -4,6 +4,13 @@ import argparse
 import sys
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad command-line input: one line on stderr (no usage block, no traceback), exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 2:
@@ -13,8 +20,6 @@ def _positive_int(text: str) -> int:
 
 def _chain(args) -> int:
     import jax
-
-    jax.config.update("jax_enable_x64", args.precision == "float64")
     import numpy as np
 
     import jaxthermo as jt
@@ -46,11 +51,7 @@ def _chain(args) -> int:
 def _optimize_ratchet(args) -> int:
     import json
     import time
-    from pathlib import Path
 
-    import jax
-
-    jax.config.update("jax_enable_x64", args.precision == "float64")
     import matplotlib
 
     matplotlib.use("Agg")
@@ -59,14 +60,7 @@ def _optimize_ratchet(args) -> int:
 
     import jaxthermo as jt
 
-    out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as e:
-        raise OSError(f"cannot write to --out {out}: {e.strerror or e}") from None
+    out = args.out
     print(
         f"Paper 000 ratchet (Sec. IV): D={args.sites}, V={args.amplitude}, h={args.hopping}, "
         f"r={args.rate}; Adam, {args.steps} steps on the site energies at the sawtooth's "
@@ -100,9 +94,7 @@ def _optimize_ratchet(args) -> int:
     ax2.legend()
     ax2.set_title(f"gain {float(opt.gain):.2f}×")
     fig.suptitle(f"Paper 000 Sec. IV ratchet: current-maximising potential, D = {args.sites}")
-    fig.tight_layout()
-    fig.savefig(out / "ratchet_optimization.png", dpi=120)
-    plt.close(fig)
+    _save(fig, out / "ratchet_optimization.png")
     summary = {
         "sites": args.sites,
         "amplitude": args.amplitude,
@@ -125,49 +117,297 @@ def _optimize_ratchet(args) -> int:
     return 0
 
 
+_PAPERS = {
+    "000": "paper 000 Fig. 7: thermal-ratchet wavenumber occupations and current vs r",
+    "001": "paper 001 Fig. 1: exact entropy production of a spin in a GOE reservoir",
+    "002": "paper 002 Figs. 2(a-d) and 3: chain occupation profiles, Π_r and Π_sc vs L",
+    "003": "paper 003 Sec. VI three-level currents vs δ, and the Onsager matrix (57)",
+    "004": "paper 004 Figs. 3, 4, 5(a-c): transmission, C(t) exact vs EPA, ν∞ maps",
+}
+
+
+def _reproduce_one(paper: str, out, resolution: int) -> dict:
+    from . import _reproduce as r
+
+    if paper == "000":
+        return r.ratchet_figure(out)
+    if paper == "001":
+        return r.spin_gorm_figure(out)
+    if paper == "002":
+        return r.chain_figures(out)
+    if paper == "003":
+        return r.fewlevel_figures(out)
+    return r.junction_figures(out, resolution=resolution)
+
+
 def _reproduce(args) -> int:
     import time
-    from pathlib import Path
 
-    import jax
+    from tqdm import tqdm
 
-    jax.config.update("jax_enable_x64", True)
-    from ._reproduce import junction_figures, spin_gorm_figure
-
+    papers = list(_PAPERS) if args.figure == "all" else [args.figure]
     t0 = time.perf_counter()
-    out = Path(args.out)
-    if args.paper == "004":
-        summary = junction_figures(out, resolution=args.resolution)
+    bar = tqdm(papers, unit="paper", disable=len(papers) == 1, file=sys.stdout)
+    for paper in bar:
+        bar.set_description(f"paper {paper}")
+        t = time.perf_counter()
+        target = args.out / f"paper{paper}" if len(papers) > 1 else args.out
+        summary = _reproduce_one(paper, target, args.resolution)
+        if len(papers) == 1:
+            for key, value in summary.items():
+                if not isinstance(value, (dict, list)):
+                    print(f"{key}: {value}")
+        tqdm.write(f"paper {paper}: {_PAPERS[paper]} -> {target} ({time.perf_counter() - t:.1f} s)")
+    print(
+        f"wrote {len(papers)} paper(s)' figures to {args.out} in {time.perf_counter() - t0:.1f} s"
+    )
+    return 0
+
+
+def _optimize_junction(args) -> int:
+    import json
+    import time
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    import jaxthermo as jt
+
+    print(
+        f"Paper 004 junction: maximise J^P_L over (δ, g); h={args.h}, Γ={args.gamma}, "
+        f"Ω={args.bandwidth}, T={args.temperature}, μ_L={args.mu_left}, μ_R={args.mu_right}; "
+        f"Adam, {args.steps} steps [{args.precision}] ...",
+        flush=True,
+    )
+    t0 = time.perf_counter()
+    opt = jt.optimize_junction_current(
+        args.h,
+        args.gamma,
+        args.bandwidth,
+        args.temperature,
+        (args.mu_left, args.mu_right),
+        detuning=args.detuning,
+        tunnelling=args.tunnelling,
+        steps=args.steps,
+        learning_rate=args.learning_rate,
+    )
+    seconds = time.perf_counter() - t0
+    history = np.asarray(opt.history)
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    ax.plot(np.arange(len(history)), history)
+    ax.set(
+        xlabel="Adam step",
+        ylabel="particle current J^P_L (per unit time)",
+        title=f"Paper 004 junction: optimum δ = {float(opt.detuning):.3g}, "
+        f"g = {float(opt.tunnelling):.3g}",
+    )
+    _save(fig, args.out / "junction_optimization.png")
+    summary = {
+        "h": args.h,
+        "gamma": args.gamma,
+        "bandwidth": args.bandwidth,
+        "temperature": args.temperature,
+        "chemical_potentials": [args.mu_left, args.mu_right],
+        "optimal_detuning": float(opt.detuning),
+        "optimal_tunnelling": float(opt.tunnelling),
+        "optimal_current": float(opt.current),
+        "start_current": float(opt.start_current),
+        "history": history.tolist(),
+        "seconds": seconds,
+    }
+    (args.out / "junction_optimum.json").write_text(json.dumps(summary, indent=1))
+    print(
+        f"start J^P = {float(opt.start_current):.4e}, optimum {float(opt.current):.4e} at "
+        f"δ = {float(opt.detuning):.3g}, g = {float(opt.tunnelling):.3g} in {seconds:.1f} s"
+    )
+    print(
+        f"wrote {args.out / 'junction_optimization.png'} and {args.out / 'junction_optimum.json'}"
+    )
+    return 0
+
+
+def _save(fig, path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# `jaxthermo sweep MODEL`: each model's parameters (defaults) and the observables it writes.
+_SWEEP_DEFAULTS = {
+    "chain": dict(
+        hopping=0.1, rate=0.05, probe_rate=0.0, occupation_left=1.0, occupation_right=2.0
+    ),
+    "ratchet": dict(rate=0.02, hopping=0.1, amplitude=0.5),
+    "junction": dict(
+        h=1.0,
+        delta=0.5,
+        g=0.5,
+        gamma=0.05,
+        bandwidth=10.0,
+        temperature_left=0.05,
+        temperature_right=0.05,
+        mu_left=1.3,
+        mu_right=0.7,
+    ),  # fmt: skip
+}
+
+
+# Points per vmapped chunk: the junction's band quadrature holds ~100 MB per point.
+_SWEEP_CHUNK = {"chain": 4096, "ratchet": 4096, "junction": 16}
+
+
+def _sweep_function(model: str, sites: int):
+    """The jit-able function of `{name: scalar}` that `jt.sweep` maps over the grid."""
+    import jax.numpy as jnp
+
+    import jaxthermo as jt
+
+    defaults = _SWEEP_DEFAULTS[model]
+
+    def full(point):
+        return {**defaults, **point}
+
+    if model == "chain":
+
+        def fn(point):
+            p = full(point)
+            m = jt.models.chain(sites, **p)
+            state = jt.steady_state(m)
+            pi = jt.wigner_entropy_production(m, state)
+            return {
+                "particle_current_left": jt.currents(m, state).particle[0],
+                "pi_real_baths": jnp.sum(pi[:2]),
+                "pi_probes": jnp.sum(pi[2:]),
+            }
+
+    elif model == "ratchet":
+
+        def fn(point):
+            p = full(point)
+            potential = jt.models.sawtooth_potential(sites, p["amplitude"])
+            m = jt.models.ratchet(potential, p["hopping"], p["rate"])
+            return {"ring_current": jt.models.ratchet_current(m, jt.steady_state(m).covariance)}
+
     else:
-        summary = spin_gorm_figure(out)
-    for key, value in summary.items():
-        print(f"{key}: {value}")
-    print(f"wrote paper-{args.paper} figures to {out} in {time.perf_counter() - t0:.1f} s")
+
+        def fn(point):
+            p = full(point)
+            m = jt.models.junction(
+                p["h"], p["delta"], p["g"], p["gamma"], p["bandwidth"],
+                jnp.stack([p["temperature_left"], p["temperature_right"]]),
+                jnp.stack([p["mu_left"], p["mu_right"]]),
+            )  # fmt: skip
+            cur = jt.junction.landauer_currents(m)
+            return {
+                "particle_current_left": cur.particle[0],
+                "heat_current_left": cur.heat[0],
+                "asymptotic_non_markovianity": jt.junction.asymptotic_non_markovianity(m),
+            }
+
+    return fn
+
+
+def _parse_param(text: str) -> tuple[str, tuple[float, float, int]]:
+    name, sep, spec = text.partition("=")
+    parts = spec.split(":")
+    if not sep or not name or len(parts) != 3:
+        raise argparse.ArgumentTypeError(f"expected name=start:stop:num, got {text!r}")
+    try:
+        start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected name=start:stop:num with numbers, got {text!r}"
+        ) from None
+    if num < 1:
+        raise argparse.ArgumentTypeError(f"num must be >= 1 in {text!r}")
+    return name, (start, stop, num)
+
+
+def _sweep(args) -> int:
+    import json
+
+    import jax.numpy as jnp
+    import numpy as np
+
+    import jaxthermo as jt
+
+    defaults = _SWEEP_DEFAULTS[args.model]
+    axes = {}
+    for name, (start, stop, num) in args.param:
+        if name not in defaults:
+            raise ValueError(
+                f"--param: {args.model} has no parameter {name!r}; "
+                f"choose from {', '.join(defaults)}"
+            )
+        if name in axes:
+            raise ValueError(f"--param: {name!r} given twice")
+        axes[name] = jnp.linspace(start, stop, num)
+    chunk = args.chunk_size or _SWEEP_CHUNK[args.model]
+    result = jt.sweep(
+        _sweep_function(args.model, args.sites), axes, chunk_size=chunk, path=args.out / "chunks"
+    )
+    arrays = {f"axis_{k}": np.asarray(v) for k, v in axes.items()}
+    arrays.update({k: np.asarray(v) for k, v in result.values.items()})
+    np.savez(args.out / f"sweep_{args.model}.npz", **arrays)
+    summary = {
+        "model": args.model,
+        "sites": args.sites if args.model != "junction" else None,
+        "axes": {k: [float(v[0]), float(v[-1]), int(v.shape[0])] for k, v in axes.items()},
+        "fixed": {k: v for k, v in defaults.items() if k not in axes},
+        "points_per_second": result.points_per_second,
+        "range": {k: [float(np.min(v)), float(np.max(v))] for k, v in result.values.items()},
+    }
+    (args.out / f"sweep_{args.model}.json").write_text(json.dumps(summary, indent=1))
+    for key, (lo, hi) in summary["range"].items():
+        print(f"{key}: min {lo:.6g}, max {hi:.6g}")
+    print(f"wrote {args.out / f'sweep_{args.model}.npz'} ({int(np.prod(result.shape))} points)")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    common = _Parser(add_help=False)
+    g = common.add_argument_group("global options")
+    g.add_argument(
+        "--precision", choices=("float32", "float64"), default="float64",
+        help="floating-point precision (default float64)",
+    )  # fmt: skip
+    g.add_argument(
+        "--device", choices=("cpu", "gpu"), default="cpu",
+        help="where JAX computes (default cpu; gpu needs a CUDA jaxlib and a GPU)",
+    )  # fmt: skip
+    g.add_argument("--out", default="jaxthermo-results", help="output folder")
+
+    parser = _Parser(
         prog="jaxthermo",
         description="Exact, differentiable non-equilibrium thermodynamics of open quantum systems.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("chain", help="solve and print the NESS of the paper-002 harmonic chain")
-    p.add_argument("--sites", type=_positive_int, default=8, help="number of sites L (default 8)")
-    p.add_argument("--hopping", type=float, default=0.1, help="hopping λ (default 0.1)")
-    p.add_argument("--rate", type=float, default=0.05, help="bath rate γ (default 0.05)")
-    p.add_argument("--frequency", type=float, default=1.0, help="site frequency ω (default 1)")
-    p.add_argument("--n-left", type=float, default=1.0, help="left bath occupation n_1 (default 1)")
-    p.add_argument(
-        "--n-right", type=float, default=2.0, help="right bath occupation n_L (default 2)"
+
+    p = sub.add_parser(
+        "reproduce",
+        parents=[common],
+        help="recompute a paper's figures (PNG + JSON of the numbers)",
+        description="Recompute the figures of one paper, or of all five, into --out "
+        "(one sub-folder per paper with `all`). "
+        + "; ".join(f"{k}: {v}" for k, v in _PAPERS.items()),
     )
-    p.add_argument("--precision", choices=("float32", "float64"), default="float64")
-    p.set_defaults(func=_chain)
+    p.add_argument("figure", choices=(*_PAPERS, "all"), help="paper number, or all")
+    p.add_argument(
+        "--resolution", type=_positive_int, default=64,
+        help="grid size of paper 004's Fig. 5 maps (default 64)",
+    )  # fmt: skip
+    p.set_defaults(func=_reproduce)
 
     p = sub.add_parser("optimize", help="run an optax optimisation on a built-in model")
     models = p.add_subparsers(dest="model", required=True)
     r = models.add_parser(
         "ratchet",
+        parents=[common],
         help="maximise the paper-000 ratchet current over its potential (fixed amplitude)",
     )
     r.add_argument("--sites", type=_positive_int, default=16, help="ring sites D (default 16)")
@@ -176,26 +416,91 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--rate", type=float, default=0.02, help="reservoir rate r (default 0.02)")
     r.add_argument("--steps", type=_positive_int, default=300, help="Adam steps (default 300)")
     r.add_argument("--learning-rate", type=float, default=0.02, help="Adam step (default 0.02)")
-    r.add_argument("--out", default="jaxthermo-results", help="output folder")
-    r.add_argument("--precision", choices=("float32", "float64"), default="float64")
     r.set_defaults(func=_optimize_ratchet)
-
-    p = sub.add_parser("reproduce", help="reproduce a paper's figures (PNG + JSON)")
-    p.add_argument(
-        "paper",
-        choices=("001", "004"),
-        help="paper: 001 (spin-GORM entropy production, Fig. 1) or 004 (junction, Figs. 3-5)",
+    j = models.add_parser(
+        "junction",
+        parents=[common],
+        help="maximise the paper-004 junction's particle current over detuning δ and tunnelling g",
     )
-    p.add_argument("--resolution", type=_positive_int, default=128, help="Fig. 5 grid size")
-    p.add_argument("--out", default="jaxthermo-results", help="output folder")
-    p.set_defaults(func=_reproduce)
+    j.add_argument("--h", type=float, default=1.0, help="mean level h (default 1)")
+    j.add_argument("--gamma", type=float, default=0.05, help="reservoir width Γ (default 0.05)")
+    j.add_argument("--bandwidth", type=float, default=10.0, help="half-bandwidth Ω (default 10)")
+    j.add_argument("--temperature", type=float, default=0.05, help="both baths' T (default 0.05)")
+    j.add_argument("--mu-left", type=float, default=1.3, help="μ_L (default 1.3)")
+    j.add_argument("--mu-right", type=float, default=0.7, help="μ_R (default 0.7)")
+    j.add_argument("--detuning", type=float, default=0.2, help="initial δ (default 0.2)")
+    j.add_argument("--tunnelling", type=float, default=0.05, help="initial g (default 0.05)")
+    j.add_argument("--steps", type=_positive_int, default=300, help="Adam steps (default 300)")
+    j.add_argument("--learning-rate", type=float, default=0.02, help="Adam step (default 0.02)")
+    j.set_defaults(func=_optimize_junction)
+
+    p = sub.add_parser(
+        "sweep",
+        parents=[common],
+        help="evaluate a built-in model over a parameter grid (jt.sweep: vmapped, chunked)",
+        description="Parameters (defaults): "
+        + "; ".join(
+            f"{m}: " + ", ".join(f"{k}={v}" for k, v in d.items())
+            for m, d in _SWEEP_DEFAULTS.items()
+        ),
+    )
+    p.add_argument("model", choices=tuple(_SWEEP_DEFAULTS), help="built-in model")
+    p.add_argument(
+        "--param", type=_parse_param, action="append", required=True, metavar="NAME=START:STOP:NUM",
+        help="a grid axis (repeat for a multi-dimensional grid)",
+    )  # fmt: skip
+    p.add_argument(
+        "--sites", type=_positive_int, default=8, help="sites (chain, ratchet; default 8)"
+    )
+    p.add_argument(
+        "--chunk-size", type=_positive_int, default=None,
+        help="points per vmapped chunk (default: chain/ratchet 4096, junction 16)",
+    )  # fmt: skip
+    p.set_defaults(func=_sweep)
+
+    p = sub.add_parser(
+        "chain", parents=[common], help="solve and print the NESS of the paper-002 harmonic chain"
+    )
+    p.add_argument("--sites", type=_positive_int, default=8, help="number of sites L (default 8)")
+    p.add_argument("--hopping", type=float, default=0.1, help="hopping λ (default 0.1)")
+    p.add_argument("--rate", type=float, default=0.05, help="bath rate γ (default 0.05)")
+    p.add_argument("--frequency", type=float, default=1.0, help="site frequency ω (default 1)")
+    p.add_argument("--n-left", type=float, default=1.0, help="left bath occupation n_1 (default 1)")
+    p.add_argument(
+        "--n-right", type=float, default=2.0, help="right bath occupation n_L (default 2)"
+    )
+    p.set_defaults(func=_chain)
     return parser
+
+
+def _setup(args) -> None:
+    """Apply the global options: precision, device, a writable output folder."""
+    from pathlib import Path
+
+    import jax
+
+    jax.config.update("jax_enable_x64", args.precision == "float64")
+    try:
+        devices = jax.devices(args.device)
+    except RuntimeError:
+        raise ValueError(f"--device {args.device}: JAX sees no {args.device} device") from None
+    jax.config.update("jax_default_device", devices[0])
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as e:
+        raise ValueError(f"--out {out}: cannot write there ({e.strerror or e})") from None
+    args.out = out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _setup(args)
         return args.func(args)
     except (ValueError, TypeError, OSError) as e:
         print(f"jaxthermo: error: {e}", file=sys.stderr)

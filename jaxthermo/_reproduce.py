@@ -170,3 +170,253 @@ def spin_gorm_figure(out: Path, levels: tuple[int, ...] = (20, 800)) -> dict:
     plt.close(fig)
     (out / "fig1_entropy_production.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _finish(fig, out: Path, name: str) -> None:
+    fig.tight_layout()
+    fig.savefig(out / name, dpi=130)
+    fig.clf()
+    _pyplot().close(fig)
+
+
+def chain_figures(out: Path, sizes: tuple[int, ...] = (10, 20, 40, 80, 160, 320)) -> dict:
+    """Paper 002 (harmonic chain, Eqs. 27–28): Fig. 2 (a–d), the NESS occupation profile
+    `⟨a_k†a_k⟩` along the chain (γ = 1e-5, n₁ = 1, n_L = 2; (a) Γ = 0 and (b) Γ = 1e-6 for
+    several λ at L = 10; (c) λ = 1e-5, several Γ at L = 10; (d) λ = 1e-5, Γ = 1e-6, several L),
+    and Fig. 3, the entropy production of the real baths Π_r (32) and of the self-consistent
+    ones Π_sc (33a) vs L (γ = 1e-6, Γ = 1e-7, λ = 3e-7). Every profile and Π is the library's
+    `steady_state` + `wigner_entropy_production` of `models.chain` (a batch of parameters is
+    one `vmap`; each L is its own compiled shape). The λ and Γ values of Fig. 2 are not given
+    in the paper's text; the ones used are written into the JSON. Writes
+    `fig2_occupation_profiles.png`, `fig3_entropy_production.png`, `chain_figures.json`."""
+    import jaxthermo as jt
+
+    plt = _pyplot()
+    out.mkdir(parents=True, exist_ok=True)
+    n1, nl, gamma = 1.0, 2.0, 1e-5
+
+    def profiles(sites, hopping, probe):
+        def one(lam, g):
+            m = jt.models.chain(
+                sites, hopping=lam, rate=gamma, probe_rate=g, occupation_left=n1,
+                occupation_right=nl,
+            )  # fmt: skip
+            return jnp.real(jnp.diag(jt.steady_state(m).covariance))
+
+        return np.asarray(jax.jit(jax.vmap(one))(jnp.asarray(hopping), jnp.asarray(probe)))
+
+    lams = np.array([1e-6, 3e-6, 1e-5, 3e-5, 1e-4])
+    probes = np.array([1e-7, 1e-6, 1e-5, 1e-4])
+    panels = {
+        "a": ("Γ = 0, L = 10", "λ", lams, profiles(10, lams, np.zeros_like(lams))),
+        "b": ("Γ = 1e-6, L = 10", "λ", lams, profiles(10, lams, np.full_like(lams, 1e-6))),
+        "c": ("λ = 1e-5, L = 10", "Γ", probes, profiles(10, np.full_like(probes, 1e-5), probes)),
+    }
+    summary: dict = {"fig2_parameters": {"gamma": gamma, "n1": n1, "nL": nl}}
+    fig, axes = plt.subplots(1, 4, figsize=(15, 3.6), sharey=True)
+    for ax, (key, (title, name, values, occ)) in zip(axes, panels.items(), strict=False):
+        k = np.arange(1, occ.shape[1] + 1)
+        for v, row in zip(values, occ, strict=True):
+            ax.plot(k, row, "o-", ms=3, label=f"{name} = {v:.0e}")
+        ax.set(xlabel="site k", title=f"Fig. 2({key}): {title}")
+        ax.legend(fontsize=7)
+        summary[f"fig2{key}"] = {name: values.tolist(), "occupations": occ.tolist()}
+    ax = axes[3]
+    summary["fig2d"] = {}
+    for sites in (10, 20, 50, 100):
+        occ = profiles(sites, np.array([1e-5]), np.array([1e-6]))[0]
+        ax.plot(np.arange(1, sites + 1) / sites, occ, "-", label=f"L = {sites}")
+        summary["fig2d"][str(sites)] = occ.tolist()
+    ax.set(xlabel="k / L", title="Fig. 2(d): λ = 1e-5, Γ = 1e-6")
+    ax.legend(fontsize=7)
+    axes[0].set_ylabel("⟨a_k† a_k⟩")
+    fig.suptitle("Paper 002 Fig. 2: NESS occupation profiles (γ = 1e-5, n₁ = 1, n_L = 2)")
+    _finish(fig, out, "fig2_occupation_profiles.png")
+
+    @jax.jit
+    def split(model):
+        pi = jt.wigner_entropy_production(model, jt.steady_state(model))
+        return jnp.sum(pi[:2]), jnp.sum(pi[2:])
+
+    rows = []
+    for sites in sizes:
+        m = jt.models.chain(
+            sites, hopping=3e-7, rate=1e-6, probe_rate=1e-7, occupation_left=1.0,
+            occupation_right=2.0,
+        )  # fmt: skip
+        rows.append([float(x) for x in split(m)])
+    pis = np.array(rows)
+    ls = np.array(sizes, float)
+    tail = slice(len(sizes) // 2, None)
+    slopes = np.polyfit(np.log(ls[tail]), np.log(pis[tail]), 1)[0]
+    fig, ax = plt.subplots(figsize=(5.2, 3.8))
+    ax.loglog(ls, pis[:, 0], "o", color="C3", label="Π_r (real baths, Eq. 32)")
+    ax.loglog(ls, pis[:, 1], "s", color="C0", label="Π_sc (self-consistent, Eq. 33a)")
+    ax.set(
+        xlabel="chain length L",
+        ylabel="entropy production rate (1/time)",
+        title=f"Paper 002 Fig. 3 (slopes {slopes[0]:.2f}, {slopes[1]:.2f}, L ≥ {sizes[tail][0]})",
+    )
+    ax.legend(fontsize=8)
+    _finish(fig, out, "fig3_entropy_production.png")
+    summary["fig3"] = {
+        "parameters": {"gamma": 1e-6, "Gamma": 1e-7, "lambda": 3e-7, "n1": 1.0, "nL": 2.0},
+        "L": list(sizes),
+        "pi_r": pis[:, 0].tolist(),
+        "pi_sc": pis[:, 1].tolist(),
+        "slope_pi_r": float(slopes[0]),
+        "slope_pi_sc": float(slopes[1]),
+    }
+    (out / "chain_figures.json").write_text(json.dumps(summary, indent=1))
+    return summary
+
+
+def fewlevel_figures(out: Path, points: int = 41) -> dict:
+    """Paper 003: (i) the three-level system of Sec. VI (levels 0, 1, 2.6, dipoles
+    D₁₂, D₁₃, D₂₃ = 0.7, 0.4, 0.9, flat J = 0.01) in one field with a linear inverse-temperature
+    profile β(ω) = 1 + sω: the micro-currents J₂₁, J₃₂, J₃₁ (Eq. 109, paper's sign: into the
+    field) against δ = β(ω₂₁)ω₂₁ − β(ω₃₁)ω₃₁ + β(ω₃₂)ω₃₂ = −3.2 s, which sets their sign
+    (112)–(113); (ii) the Onsager matrix (57) of each transition of a three-level system
+    (levels 0, 1, 2.3) between two fields at T₀ = 1, μ₀ = 0, by forward-mode autodiff, with
+    its reciprocity error. Writes `three_level_currents.png`, `onsager_matrix.png`,
+    `fewlevel_figures.json`."""
+    import jaxthermo as jt
+
+    fl = jt.fewlevel
+    plt = _pyplot()
+    out.mkdir(parents=True, exist_ok=True)
+    energies = jnp.array([0.0, 1.0, 2.6])
+    slopes = jnp.linspace(-0.3, 0.3, points)
+
+    def currents(s):
+        beta = fl.PolynomialInverseTemperature(jnp.stack([jnp.ones_like(s), s]))
+        model = jt.models.three_level(energies, beta, (0.7, 0.4, 0.9))
+        micro = fl.micro_currents(model, fl.stationary_state(model)).particle[0]
+        w = jnp.array([1.0, 2.6, 1.6])
+        b = beta(w) * w
+        return jnp.stack([micro[1, 0], micro[2, 1], micro[2, 0]]), b[0] - b[1] + b[2]
+
+    j, delta = (np.asarray(x) for x in jax.jit(jax.vmap(currents))(slopes))
+    fig, ax = plt.subplots(figsize=(5.4, 3.8))
+    for col, label, style in ((0, "J₂₁", "-"), (1, "J₃₂", "--"), (2, "J₃₁", "-")):
+        ax.plot(delta, j[:, col], style, label=label)
+    ax.axhline(0, color="k", lw=0.5)
+    ax.axvline(0, color="k", lw=0.5)
+    ax.set(
+        xlabel="δ = β(ω₂₁)ω₂₁ − β(ω₃₁)ω₃₁ + β(ω₃₂)ω₃₂",
+        ylabel="micro-current (quanta per unit time)",
+        title="Paper 003 Sec. VI: three-level currents, β(ω) = 1 + sω",
+    )
+    ax.legend(fontsize=8)
+    _finish(fig, out, "three_level_currents.png")
+
+    coupling = np.array([[0, 1.0, 0.5], [1.0, 0, 0.8], [0.5, 0.8, 0]])
+
+    def make(temperatures, chemical_potentials):
+        return jt.models.multilevel(
+            jnp.array([0.0, 1.0, 2.3]), coupling, temperatures, chemical_potentials
+        )
+
+    ons = fl.micro_onsager_coefficients(make, 1.0, 0.0)
+    pairs = ((1, 0), (2, 0), (2, 1))
+    blocks = np.array([np.asarray(ons.matrix[m, n]) for m, n in pairs])  # (3, 2, 2)
+    total = blocks.sum(axis=0)
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
+    for ax, block, title in zip(
+        axes, [*blocks, total], ["ω₂₁ = 1", "ω₃₁ = 2.3", "ω₃₂ = 1.3", "sum"], strict=True
+    ):
+        scale = float(np.abs(block).max())
+        ax.imshow(np.abs(block), cmap="Blues", vmin=0.0, vmax=scale)
+        for (a, b), v in np.ndenumerate(block):
+            colour = "white" if abs(v) > 0.6 * scale else "black"
+            ax.text(b, a, f"{v:.2e}", ha="center", va="center", fontsize=9, color=colour)
+        ax.set_xticks([0, 1], ["δμ", "δβ/β₀"])
+        ax.set_yticks([0, 1], ["J", "J^Q"])
+        ax.set_title(title)
+    fig.suptitle(
+        "Paper 003 Eq. (57): Onsager matrix per transition (|entries| shaded), "
+        "levels 0, 1, 2.3, T₀ = 1, μ₀ = 0 "
+        f"(reciprocity error {float(ons.reciprocity_error):.1e})"
+    )
+    _finish(fig, out, "onsager_matrix.png")
+    summary = {
+        "three_level": {
+            "delta": delta.tolist(),
+            "J21": j[:, 0].tolist(),
+            "J32": j[:, 1].tolist(),
+            "J31": j[:, 2].tolist(),
+        },
+        "onsager": {
+            "pairs": [list(p) for p in pairs],
+            "blocks": blocks.tolist(),
+            "total": total.tolist(),
+            "reciprocity_error": float(ons.reciprocity_error),
+        },
+    }
+    (out / "fewlevel_figures.json").write_text(json.dumps(summary, indent=1))
+    return summary
+
+
+def ratchet_figure(out: Path, sites: int = 16, points: int = 61) -> dict:
+    """Paper 000 Fig. 7: the wavenumber occupations (diagonal of the NESS in the travelling-
+    wave basis) of the thermal ratchet (44)–(45) (sawtooth V = 0.5, h = 0.1, T̄ = 1,
+    δT = 0.5) against the dissipation rate r, and the net ring current, which is largest
+    where r is comparable to the eigenvalue differences of H (here D = 16 sites, whose gaps
+    are ≈ 0.1 as in the paper). The current's sign is the brute-force one (towards
+    decreasing x, ERRATA); occupations are in our convention (the paper's are mirrored
+    k → −k). Writes `fig7_ratchet.png` and `fig7_ratchet.json`."""
+    import jaxthermo as jt
+
+    plt = _pyplot()
+    out.mkdir(parents=True, exist_ok=True)
+    potential = jt.models.sawtooth_potential(sites, 0.5)
+    rates = jnp.geomspace(1e-4, 100.0, points)
+
+    def at(r):
+        model = jt.models.ratchet(potential, 0.1, r)
+        c = jt.steady_state(model).covariance
+        return jt.models.ratchet_current(model, c), jt.models.wavenumber_occupations(c)
+
+    current, occupations = (np.asarray(x) for x in jax.jit(jax.vmap(at))(rates))
+    gaps = np.diff(np.linalg.eigvalsh(np.asarray(jt.models.ratchet(potential).hamiltonian)))
+    best = float(rates[np.argmax(np.abs(current))])
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
+    k = np.fft.fftshift(np.fft.fftfreq(sites, 1.0 / sites)).astype(int)
+    im = ax1.pcolormesh(
+        np.log10(np.asarray(rates)), k, np.fft.fftshift(occupations, axes=1).T, shading="nearest"
+    )
+    fig.colorbar(im, ax=ax1, label="⟨b_k† b_k⟩")
+    ax1.set(xlabel="log₁₀ r", ylabel="wavenumber index k", title="Fig. 7: wavenumber occupations")
+    ax2.semilogx(rates, -current, color="C0")
+    ax2.axvline(best, color="C1", ls="--", label=f"max at r = {best:.3g}")
+    ax2.axvspan(gaps.min(), gaps.max(), color="C2", alpha=0.2, label="eigenvalue gaps of H")
+    ax2.set(xlabel="dissipation rate r", ylabel="−J (quanta per unit time, towards −x)")
+    ax2.set_title("net ring current")
+    ax2.legend(fontsize=8)
+    fig.suptitle(f"Paper 000 Fig. 7: thermal ratchet, D = {sites}, V = 0.5, h = 0.1")
+    _finish(fig, out, "fig7_ratchet.png")
+    summary = {
+        "parameters": {
+            "sites": sites,
+            "amplitude": 0.5,
+            "hopping": 0.1,
+            "T_mean": 1.0,
+            "T_amplitude": 0.5,
+        },  # fmt: skip
+        "rates": np.asarray(rates).tolist(),
+        "current": current.tolist(),
+        "rate_of_max_current": best,
+        "eigenvalue_gaps": gaps.tolist(),
+        "occupations": occupations.tolist(),
+    }
+    (out / "fig7_ratchet.json").write_text(json.dumps(summary, indent=1))
+    return summary
