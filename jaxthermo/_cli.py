@@ -118,7 +118,7 @@ def _optimize_ratchet(args) -> int:
 
 
 _PAPERS = {
-    "000": "paper 000 Fig. 7: thermal-ratchet wavenumber occupations and current vs r",
+    "000": "paper 000 Figs. 2-3 (2-D oscillator: δS = 0 surface, coarse-grainings) and 7 (ratchet)",
     "001": "paper 001 Fig. 1: exact entropy production of a spin in a GOE reservoir",
     "002": "paper 002 Figs. 2(a-d) and 3: chain occupation profiles, Π_r and Π_sc vs L",
     "003": "paper 003 Sec. VI three-level currents vs δ, and the Onsager matrix (57)",
@@ -130,7 +130,7 @@ def _reproduce_one(paper: str, out, resolution: int) -> dict:
     from . import _reproduce as r
 
     if paper == "000":
-        return r.ratchet_figure(out)
+        return {"figs2_3": r.oscillator_figures(out), "fig7": r.ratchet_figure(out)}
     if paper == "001":
         return r.spin_gorm_figure(out)
     if paper == "002":
@@ -138,6 +138,15 @@ def _reproduce_one(paper: str, out, resolution: int) -> dict:
     if paper == "003":
         return r.fewlevel_figures(out)
     return r.junction_figures(out, resolution=resolution)
+
+
+def _print_scalars(summary: dict, prefix: str = "") -> None:
+    """The key numbers of a figure summary (its scalars, nested dicts flattened)."""
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            _print_scalars(value, f"{prefix}{key}.")
+        elif not isinstance(value, list):
+            print(f"{prefix}{key}: {value}")
 
 
 def _reproduce(args) -> int:
@@ -154,9 +163,7 @@ def _reproduce(args) -> int:
         target = args.out / f"paper{paper}" if len(papers) > 1 else args.out
         summary = _reproduce_one(paper, target, args.resolution)
         if len(papers) == 1:
-            for key, value in summary.items():
-                if not isinstance(value, (dict, list)):
-                    print(f"{key}: {value}")
+            _print_scalars(summary)
         tqdm.write(f"paper {paper}: {_PAPERS[paper]} -> {target} ({time.perf_counter() - t:.1f} s)")
     print(
         f"wrote {len(papers)} paper(s)' figures to {args.out} in {time.perf_counter() - t0:.1f} s"

@@ -420,3 +420,136 @@ def ratchet_figure(out: Path, sites: int = 16, points: int = 61) -> dict:
     }
     (out / "fig7_ratchet.json").write_text(json.dumps(summary, indent=1))
     return summary
+
+
+def _paper_coefficients(covariance_xy):
+    """Paper 000 Eq. (35) coefficients `(n0, n1, n2, n3)` of the paper's `n = C*` (ERRATA)
+    from our correlation matrix in the xy basis."""
+    n = jnp.conj(covariance_xy)
+    n0 = 0.5 * jnp.real(n[..., 0, 0] + n[..., 1, 1])
+    n3 = 0.5 * jnp.real(n[..., 0, 0] - n[..., 1, 1])
+    return n0, jnp.real(n[..., 0, 1]), jnp.imag(n[..., 0, 1]), n3
+
+
+def _equal_entropy_radius(n0, n3, target):
+    """`ρ = |n1 + i n2|` with `S(n0, ρ, n3) = target` (bosonic 2 × 2 entropy (19), which
+    depends on the eigenvalues `n0 ± R`, `R² = ρ² + n3²`); bisection on `R ∈ [|n3|, n0]` (S
+    decreases with R), NaN where no such state exists."""
+
+    def s(x):
+        return jax.scipy.special.xlogy(1 + x, 1 + x) - jax.scipy.special.xlogy(x, x)
+
+    def total(r):
+        return s(n0 + r) + s(n0 - r)
+
+    lo, hi = jnp.full_like(n0, jnp.abs(n3)), n0
+
+    def step(_, bounds):
+        lo, hi = bounds
+        mid = 0.5 * (lo + hi)
+        above = total(mid) > target
+        return jnp.where(above, mid, lo), jnp.where(above, hi, mid)
+
+    lo, hi = jax.lax.fori_loop(0, 80, step, (lo, hi))
+    r = 0.5 * (lo + hi)
+    exists = (total(jnp.abs(n3)) >= target) & (total(n0) <= target)
+    return jnp.where(exists, jnp.sqrt(jnp.maximum(r**2 - n3**2, 0.0)), jnp.nan)
+
+
+def oscillator_figures(out: Path, points: int = 81) -> dict:
+    """Paper 000 Figs. 2–3, the two-dimensional oscillator (Sec. III; `models.two_oscillator`,
+    E_x = 1.0125, E_y = 0.9875, T_u = 1.1, T_v = 0.9, in the paper's `n = C*` and its
+    coefficients (35)). Fig. 2: the surface δS = 0 through the NESS at r = E_x − E_y (fixed
+    n3), a surface of revolution about the n0 axis in (n0, n1, n2), and the Hamiltonian
+    orbit (38) through that state (evolved with `jt.evolve`, no baths). Fig. 3: the end view,
+    Hamiltonian orbits as concentric circles, and the coarse-grainings
+    `(n1 + i n2)_λ = (n_R)_1/(1 − iλ)` (a circle through 0 and (n_R)_1) on which the library's
+    NESS for every r lies at `λ = (E_x − E_y)/r` (Eq. 18), the current |n2| being largest at
+    `r = E_x − E_y`. Writes `fig2_entropy_surface.png`, `fig3_coarse_grainings.png`,
+    `oscillator_figures.json`."""
+    import jaxthermo as jt
+
+    plt = _pyplot()
+    out.mkdir(parents=True, exist_ok=True)
+    ex, ey, tu, tv = 1.0125, 0.9875, 1.1, 0.9
+    split = ex - ey
+    rates = split * jnp.geomspace(0.05, 20.0, points)
+
+    def ness(r):
+        m = jt.models.two_oscillator(ex, ey, r, tu, tv)
+        c = jt.models.two_oscillator_bases(jt.steady_state(m).covariance)["xy"]
+        return jnp.stack(_paper_coefficients(c)), jt.entropy(c)
+
+    coeffs, entropies = (np.asarray(x) for x in jax.jit(jax.vmap(ness))(rates))
+    model = jt.models.two_oscillator(ex, ey, split, tu, tv)
+    n_r_uv = jnp.diag(jt.bath_occupations(model, jnp.eye(2)))
+    n_r1 = float(_paper_coefficients(jt.models.two_oscillator_bases(n_r_uv)["xy"])[1])
+    star = int(np.argmin(np.abs(np.asarray(rates) - split)))
+    n0s, n1s, n2s, n3s = coeffs[star]
+    s_star = float(entropies[star])
+
+    # Hamiltonian orbit through the NESS at r = E_x − E_y: closed evolution (no baths).
+    c_star = jt.steady_state(model).covariance
+    closed = jt.QuadraticModel(model.hamiltonian, [], "boson")
+    period = 2 * np.pi / split
+    ts = jnp.linspace(0.0, period, 121)
+    orbit_c = jt.evolve(closed, c_star, ts, method=jt.ExactPropagator()).covariance
+    orbit_xy = jax.vmap(lambda c: jt.models.two_oscillator_bases(c)["xy"])(orbit_c)
+    orbit = np.asarray(jnp.stack(_paper_coefficients(orbit_xy), axis=-1))
+    orbit_entropy = np.asarray(jax.vmap(jt.entropy)(orbit_xy))
+
+    n0_grid = jnp.linspace(n0s - 0.01, n0s + 0.03, 121)
+    radius = np.asarray(_equal_entropy_radius(n0_grid, n3s, s_star))
+    phi = np.linspace(0.0, 2 * np.pi, 73)
+    ok = np.isfinite(radius)
+    fig = plt.figure(figsize=(6.2, 5.0))
+    ax = fig.add_subplot(projection="3d")
+    grid_n0, grid_phi = np.meshgrid(np.asarray(n0_grid)[ok], phi, indexing="ij")
+    ax.plot_surface(
+        radius[ok][:, None] * np.cos(grid_phi),
+        radius[ok][:, None] * np.sin(grid_phi),
+        grid_n0,
+        alpha=0.35,
+        color="C0",
+        linewidth=0,
+    )
+    ax.plot(orbit[:, 1], orbit[:, 2], orbit[:, 0], color="C3", lw=2.5, label="Hamiltonian orbit")
+    ax.plot(radius[ok], np.zeros(ok.sum()), np.asarray(n0_grid)[ok], "k-", lw=1, label="δS = 0")
+    ax.set(xlabel="n1", ylabel="n2", zlabel="n0")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(f"Paper 000 Fig. 2: δS = 0 at n3 = {n3s:.4f}, S = {s_star:.4f}", fontsize=10)
+    _finish(fig, out, "fig2_entropy_surface.png")
+
+    fig, ax = plt.subplots(figsize=(6.0, 4.8))
+    lam = np.linspace(-60.0, 60.0, 4001)
+    circle = n_r1 / (1 - 1j * lam)
+    ax.plot(circle.real, circle.imag, "k--", lw=1, label="(n_R)₁/(1 − iλ), λ real")
+    for rho in np.linspace(0.02, 0.1, 5):
+        ax.plot(rho * np.cos(phi), rho * np.sin(phi), color="0.8", lw=0.8)
+    sc = ax.scatter(coeffs[:, 1], coeffs[:, 2], c=np.log10(np.asarray(rates) / split), s=14)
+    fig.colorbar(sc, ax=ax, shrink=0.75, label="log₁₀ r/(E_x − E_y)")
+    alpha = np.degrees(np.arctan2(n1s, n2s))  # the paper's α: tan α = r/(E_x − E_y)
+    ax.plot([0, n1s], [0, n2s], "C3-", lw=1, label=f"r = E_x − E_y: α = {alpha:.0f}°")
+    ax.set(xlabel="n1 = (n_u − n_v)/2", ylabel="n2 = (n₊ − n₋)/2", aspect="equal")
+    ax.set_xticks(np.linspace(-0.1, 0.1, 5))
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title("Paper 000 Fig. 3: NESS on the coarse-graining circle (n = C*)", fontsize=10)
+    _finish(fig, out, "fig3_coarse_grainings.png")
+
+    summary = {
+        "parameters": {"E_x": ex, "E_y": ey, "T_u": tu, "T_v": tv},
+        "rates": np.asarray(rates).tolist(),
+        "n0": coeffs[:, 0].tolist(),
+        "n1": coeffs[:, 1].tolist(),
+        "n2": coeffs[:, 2].tolist(),
+        "n3": coeffs[:, 3].tolist(),
+        "reservoir_n1": n_r1,
+        "rate_of_max_current": float(rates[np.argmax(np.abs(coeffs[:, 2]))]),
+        "entropy_at_split": s_star,
+        "orbit_entropy_range": [float(orbit_entropy.min()), float(orbit_entropy.max())],
+        "orbit_n0_range": [float(orbit[:, 0].min()), float(orbit[:, 0].max())],
+        "surface_n0": np.asarray(n0_grid).tolist(),
+        "surface_radius": [None if not np.isfinite(x) else float(x) for x in radius],
+    }
+    (out / "oscillator_figures.json").write_text(json.dumps(summary, indent=1))
+    return summary

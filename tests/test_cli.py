@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from jaxthermo._cli import main
 
@@ -119,10 +120,10 @@ def test_bad_command_lines_are_one_line_errors(tmp_path):
 
 
 def test_reproduce_ratchet_fig7(tmp_path):
-    """Paper 000 Fig. 7: the current is largest where r is comparable to the eigenvalue
-    differences of H (the paper's statement), decays as r⁻³ at large r (the commutator series
-    (46) starts at third order), and runs towards decreasing x at every r (brute-force sign,
-    ERRATA). The stored current equals a direct library call."""
+    """Paper 000 Fig. 7 (Figs. 2–3: next test): the current is largest where r is comparable
+    to the eigenvalue differences of H (the paper's statement), decays as r⁻³ at large r
+    (the commutator series (46) starts at third order), and runs towards decreasing x at
+    every r (brute-force sign, ERRATA). The stored current equals a direct library call."""
     import json
 
     import jax.numpy as jnp
@@ -130,7 +131,8 @@ def test_reproduce_ratchet_fig7(tmp_path):
     import jaxthermo as jt
 
     assert main(["reproduce", "000", "--out", str(tmp_path)]) == 0
-    assert (tmp_path / "fig7_ratchet.png").stat().st_size > 10_000
+    for name in ("fig7_ratchet", "fig2_entropy_surface", "fig3_coarse_grainings"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
     s = json.loads((tmp_path / "fig7_ratchet.json").read_text())
     rates, current = np.array(s["rates"]), np.array(s["current"])
     gaps = np.array(s["eigenvalue_gaps"])
@@ -231,3 +233,35 @@ def test_optimize_junction_finds_the_symmetric_optimum(tmp_path):
     p = jnp.array([s["optimal_detuning"], s["optimal_tunnelling"]])
     assert float(current(p)) == s["optimal_current"]
     assert float(jnp.max(jnp.abs(jax.grad(current)(p)))) < 1e-3 * s["optimal_current"]
+
+
+def test_reproduce_oscillator_figs2_3():
+    """Paper 000 Figs. 2–3 (2-D oscillator, E_x − E_y = 0.025): every NESS lies on the
+    coarse-graining circle (n_R)₁/(1 − iλ) at λ = (E_x − E_y)/r (Eq. 18), at the paper's
+    angle tan α = r/(E_x − E_y); |n2| is largest at r = E_x − E_y; the Hamiltonian orbit keeps n0
+    and the entropy (it lies on δS = 0); the drawn surface has the orbit's entropy."""
+    import tempfile
+    from pathlib import Path
+
+    import jax.numpy as jnp
+
+    import jaxthermo as jt
+    from jaxthermo._reproduce import oscillator_figures
+
+    with tempfile.TemporaryDirectory() as tmp:
+        s = oscillator_figures(Path(tmp), points=41)
+    rates = np.array(s["rates"])
+    n12 = np.array(s["n1"]) + 1j * np.array(s["n2"])
+    expected = s["reservoir_n1"] / (1 - 1j * 0.025 / rates)
+    np.testing.assert_allclose(n12, expected, rtol=1e-10, atol=1e-14)
+    # the paper's angle α (from the n2 axis): tan α = 1/λ = r/(E_x − E_y)
+    np.testing.assert_allclose(np.arctan2(n12.real, n12.imag), np.arctan(rates / 0.025), atol=1e-9)
+    assert s["rate_of_max_current"] == pytest.approx(0.025, rel=0.01)
+    lo, hi = s["orbit_entropy_range"]
+    assert hi - lo < 1e-10 and abs(lo - s["entropy_at_split"]) < 1e-10
+    assert s["orbit_n0_range"][1] - s["orbit_n0_range"][0] < 1e-12
+    # a point of the drawn δS = 0 surface, rebuilt as a covariance, has the same entropy
+    k = next(i for i, r in enumerate(s["surface_radius"]) if r is not None and r > 0.01)
+    n0, rho, n3 = s["surface_n0"][k], s["surface_radius"][k], s["n3"][0]
+    n = jnp.array([[n0 + n3, rho], [rho, n0 - n3]])
+    assert float(jt.entropy(n)) == pytest.approx(s["entropy_at_split"], rel=1e-10)
