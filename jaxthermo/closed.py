@@ -29,3 +29,22 @@ from ._spin_gorm import (
     redfield as redfield,
     redfield_entropy_production as redfield_entropy_production,
 )
+
+
+__all__ = [
+    "ClosedSystem",
+    "ClosedTrajectory",
+    "FiniteReservoir",
+    "direct_entropy_production",
+    "effective_system_matrix",
+    "evolve_closed",
+    "full_covariance",
+    "system_relative_entropy_production",
+    "Redfield",
+    "SpinGORM",
+    "SpinTrajectory",
+    "evolve_spin_gorm",
+    "gorm_spectrum",
+    "redfield",
+    "redfield_entropy_production",
+]

@@ -148,13 +148,14 @@ def test_reproduce_ratchet_fig7(tmp_path):
 
 
 def test_reproduce_chain_figures(tmp_path):
-    """Paper 002 Figs. 2–3 (reduced L range): Γ = 0 gives the ballistic profile, flat at
-    (n₁ + n_L)/2 inside the chain (Eq. 29a); Γ > 0 a linear interior profile (29a: linear in
-    k); Π_r dominates for short chains and Π_sc for long ones, both decaying with slopes
-    near the paper's (−1.8 and −0.8 over this range, −2 and −1 asymptotically, ERRATA)."""
+    """Paper 002 Figs. 2–3 (short chains; the Fig. 3 exponents at large L are checked in
+    test_observables): Γ = 0 gives the ballistic profile, flat at (n₁ + n_L)/2 inside the chain
+    (Eq. 29a); Γ > 0 a linear interior profile (29a: linear in k); Π_r dominates for the
+    shortest chain and Π_sc overtakes it as L grows (the paper's reading of Fig. 3), Π_r
+    decreasing with L."""
     from jaxthermo._reproduce import chain_figures
 
-    s = chain_figures(tmp_path, sizes=(10, 40, 160, 320))
+    s = chain_figures(tmp_path, sizes=(10, 20, 40))
     for name in ("fig2_occupation_profiles", "fig3_entropy_production"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
     ballistic = np.array(s["fig2a"]["occupations"])
@@ -164,9 +165,8 @@ def test_reproduce_chain_figures(tmp_path):
         np.testing.assert_allclose(steps, steps[0], rtol=1e-8)
         assert steps[0] > 0  # from n₁ = 1 up to n_L = 2
     pi_r, pi_sc = np.array(s["fig3"]["pi_r"]), np.array(s["fig3"]["pi_sc"])
-    assert pi_r[0] > pi_sc[0] and pi_sc[-1] > 10 * pi_r[-1]
-    assert -2.1 < s["fig3"]["slope_pi_r"] < -1.6
-    assert -1.1 < s["fig3"]["slope_pi_sc"] < -0.6
+    assert pi_r[0] > pi_sc[0] and pi_sc[-1] > pi_r[-1]
+    assert np.all(np.diff(pi_r) < 0)
 
 
 def test_reproduce_fewlevel_figures(tmp_path):
