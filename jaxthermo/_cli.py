@@ -410,23 +410,26 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.set_defaults(func=_reproduce)
 
+    adam = _Parser(add_help=False)
+    a = adam.add_argument_group("optimiser (Adam)")
+    a.add_argument("--steps", type=_positive_int, default=300, help="Adam steps (default 300)")
+    a.add_argument("--learning-rate", type=float, default=0.02, help="Adam step (default 0.02)")
+
     p = sub.add_parser("optimize", help="run an optax optimisation on a built-in model")
     models = p.add_subparsers(dest="model", required=True)
     r = models.add_parser(
         "ratchet",
-        parents=[common],
+        parents=[common, adam],
         help="maximise the paper-000 ratchet current over its potential (fixed amplitude)",
     )
     r.add_argument("--sites", type=_positive_int, default=16, help="ring sites D (default 16)")
     r.add_argument("--amplitude", type=float, default=0.5, help="sawtooth V (default 0.5)")
     r.add_argument("--hopping", type=float, default=0.1, help="hopping h (default 0.1)")
     r.add_argument("--rate", type=float, default=0.02, help="reservoir rate r (default 0.02)")
-    r.add_argument("--steps", type=_positive_int, default=300, help="Adam steps (default 300)")
-    r.add_argument("--learning-rate", type=float, default=0.02, help="Adam step (default 0.02)")
     r.set_defaults(func=_optimize_ratchet)
     j = models.add_parser(
         "junction",
-        parents=[common],
+        parents=[common, adam],
         help="maximise the paper-004 junction's particle current over detuning δ and tunnelling g",
     )
     j.add_argument("--h", type=float, default=1.0, help="mean level h (default 1)")
@@ -437,8 +440,6 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--mu-right", type=float, default=0.7, help="μ_R (default 0.7)")
     j.add_argument("--detuning", type=float, default=0.2, help="initial δ (default 0.2)")
     j.add_argument("--tunnelling", type=float, default=0.05, help="initial g (default 0.05)")
-    j.add_argument("--steps", type=_positive_int, default=300, help="Adam steps (default 300)")
-    j.add_argument("--learning-rate", type=float, default=0.02, help="Adam step (default 0.02)")
     j.set_defaults(func=_optimize_junction)
 
     p = sub.add_parser(
