@@ -52,13 +52,13 @@ def _optimize_ratchet(args) -> int:
     import json
     import time
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
     import jaxthermo as jt
+
+    from ._reproduce import _finish, _pyplot
+
+    plt = _pyplot()
 
     out = args.out
     print(
@@ -94,7 +94,7 @@ def _optimize_ratchet(args) -> int:
     ax2.legend()
     ax2.set_title(f"gain {float(opt.gain):.2f}×")
     fig.suptitle(f"Paper 000 Sec. IV ratchet: current-maximising potential, D = {args.sites}")
-    _save(fig, out / "ratchet_optimization.png")
+    _finish(fig, out / "ratchet_optimization.png", dpi=120)
     summary = {
         "sites": args.sites,
         "amplitude": args.amplitude,
@@ -175,13 +175,13 @@ def _optimize_junction(args) -> int:
     import json
     import time
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
     import jaxthermo as jt
+
+    from ._reproduce import _finish, _pyplot
+
+    plt = _pyplot()
 
     print(
         f"Paper 004 junction: maximise J^P_L over (δ, g); h={args.h}, Γ={args.gamma}, "
@@ -211,7 +211,7 @@ def _optimize_junction(args) -> int:
         title=f"Paper 004 junction: optimum δ = {float(opt.detuning):.3g}, "
         f"g = {float(opt.tunnelling):.3g}",
     )
-    _save(fig, args.out / "junction_optimization.png")
+    _finish(fig, args.out / "junction_optimization.png", dpi=120)
     summary = {
         "h": args.h,
         "gamma": args.gamma,
@@ -234,14 +234,6 @@ def _optimize_junction(args) -> int:
         f"wrote {args.out / 'junction_optimization.png'} and {args.out / 'junction_optimum.json'}"
     )
     return 0
-
-
-def _save(fig, path) -> None:
-    import matplotlib.pyplot as plt
-
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 # `jaxthermo sweep MODEL`: each model's parameters (defaults) and the observables it writes.

@@ -10,6 +10,23 @@ import jax.numpy as jnp
 import numpy as np
 
 
+def _pyplot():
+    """matplotlib.pyplot on the file-only Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _finish(fig, path: Path, dpi: int = 130) -> None:
+    """Lay out, write `path` as PNG, and free the figure."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    _pyplot().close(fig)
+
+
 def _junction_nu_map(base, xs, ys, build):
     import jaxthermo as jt
 
@@ -27,10 +44,7 @@ def junction_figures(out: Path, resolution: int = 128) -> dict:
     (T_L, T_R) at μ_L = μ_R = 0.7 (zero at μ = h by particle-hole symmetry); h = 1, δ = 0,
     g = 0.5, Γ = 0.01, Ω = 10). The panels' exact temperatures and the (c) chemical
     potential are not legible in the paper's text; the values used are written into the JSON."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     import jaxthermo as jt
 
@@ -49,9 +63,7 @@ def junction_figures(out: Path, resolution: int = 128) -> dict:
         summary[f"fig3_max_transmission_gamma_{ratio}Delta"] = float(t.max())
     ax.set(xlabel="ω/Ω", ylabel="T(ω)", title="Fig. 3: transmission (45)")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(out / "fig3_transmission.png", dpi=130)
-    plt.close(fig)
+    _finish(fig, out / "fig3_transmission.png")
 
     # Fig. 4: C(t) exact (points) vs EPA (lines), vacuum initial state.
     panels = {
@@ -79,9 +91,7 @@ def junction_figures(out: Path, resolution: int = 128) -> dict:
         summary[f"fig4{key}_max_abs_exact_minus_epa"] = float(jnp.max(jnp.abs(exact - epa_at)))
         ax.set(xlabel="Γt", title=f"Fig. 4({key})")
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "fig4_correlations.png", dpi=130)
-    plt.close(fig)
+    _finish(fig, out / "fig4_correlations.png")
 
     # Fig. 5: ν∞ maps.
     base = dict(h=1.0, delta=0.0, g=0.5, gamma=0.01, bandwidth=10.0)
@@ -119,9 +129,7 @@ def junction_figures(out: Path, resolution: int = 128) -> dict:
             ax.set(xlabel="μ_R", ylabel="μ_L")
         ax.set_title(f"Fig. 5({title})")
         summary[f"fig5{title[0]}_max_nu_over_gamma"] = float(values.max() / 0.01)
-    fig.tight_layout()
-    fig.savefig(out / "fig5_nonmarkovianity.png", dpi=130)
-    plt.close(fig)
+    _finish(fig, out / "fig5_nonmarkovianity.png")
     summary["fig5_parameters"] = {
         **base,
         "resolution": resolution,
@@ -137,10 +145,7 @@ def spin_gorm_figure(out: Path, levels: tuple[int, ...] = (20, 800)) -> dict:
     """Paper 001, Fig. 1 (Δ = 0.1, β = 10, λ = 0.1, one GOE draw per N): exact Δ_iS (10), the
     alternative Δ'_iS (25) and its Redfield prediction (25) along (30), for a small and a large
     reservoir. Writes `fig1_entropy_production.png` and `fig1_entropy_production.json`."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     import jaxthermo as jt
 
@@ -165,27 +170,9 @@ def spin_gorm_figure(out: Path, levels: tuple[int, ...] = (20, 800)) -> dict:
         }
     np.atleast_1d(axes)[0].set_ylabel("entropy production (nats)")
     np.atleast_1d(axes)[0].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out / "fig1_entropy_production.png", dpi=130)
-    plt.close(fig)
+    _finish(fig, out / "fig1_entropy_production.png")
     (out / "fig1_entropy_production.json").write_text(json.dumps(summary, indent=2))
     return summary
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _finish(fig, out: Path, name: str) -> None:
-    fig.tight_layout()
-    fig.savefig(out / name, dpi=130)
-    fig.clf()
-    _pyplot().close(fig)
 
 
 def chain_figures(out: Path, sizes: tuple[int, ...] = (10, 20, 40, 80, 160, 320)) -> dict:
@@ -240,7 +227,7 @@ def chain_figures(out: Path, sizes: tuple[int, ...] = (10, 20, 40, 80, 160, 320)
     ax.legend(fontsize=7)
     axes[0].set_ylabel("⟨a_k† a_k⟩")
     fig.suptitle("Paper 002 Fig. 2: NESS occupation profiles (γ = 1e-5, n₁ = 1, n_L = 2)")
-    _finish(fig, out, "fig2_occupation_profiles.png")
+    _finish(fig, out / "fig2_occupation_profiles.png")
 
     @jax.jit
     def split(model):
@@ -267,7 +254,7 @@ def chain_figures(out: Path, sizes: tuple[int, ...] = (10, 20, 40, 80, 160, 320)
         title=f"Paper 002 Fig. 3 (slopes {slopes[0]:.2f}, {slopes[1]:.2f}, L ≥ {sizes[tail][0]})",
     )
     ax.legend(fontsize=8)
-    _finish(fig, out, "fig3_entropy_production.png")
+    _finish(fig, out / "fig3_entropy_production.png")
     summary["fig3"] = {
         "parameters": {"gamma": 1e-6, "Gamma": 1e-7, "lambda": 3e-7, "n1": 1.0, "nL": 2.0},
         "L": list(sizes),
@@ -317,7 +304,7 @@ def fewlevel_figures(out: Path, points: int = 41) -> dict:
         title="Paper 003 Sec. VI: three-level currents, β(ω) = 1 + sω",
     )
     ax.legend(fontsize=8)
-    _finish(fig, out, "three_level_currents.png")
+    _finish(fig, out / "three_level_currents.png")
 
     coupling = np.array([[0, 1.0, 0.5], [1.0, 0, 0.8], [0.5, 0.8, 0]])
 
@@ -347,7 +334,7 @@ def fewlevel_figures(out: Path, points: int = 41) -> dict:
         "levels 0, 1, 2.3, T₀ = 1, μ₀ = 0 "
         f"(reciprocity error {float(ons.reciprocity_error):.1e})"
     )
-    _finish(fig, out, "onsager_matrix.png")
+    _finish(fig, out / "onsager_matrix.png")
     summary = {
         "three_level": {
             "delta": delta.tolist(),
@@ -403,7 +390,7 @@ def ratchet_figure(out: Path, sites: int = 16, points: int = 61) -> dict:
     ax2.set_title("net ring current")
     ax2.legend(fontsize=8)
     fig.suptitle(f"Paper 000 Fig. 7: thermal ratchet, D = {sites}, V = 0.5, h = 0.1")
-    _finish(fig, out, "fig7_ratchet.png")
+    _finish(fig, out / "fig7_ratchet.png")
     summary = {
         "parameters": {
             "sites": sites,
@@ -518,7 +505,7 @@ def oscillator_figures(out: Path, points: int = 81) -> dict:
     ax.set(xlabel="n1", ylabel="n2", zlabel="n0")
     ax.legend(fontsize=8, loc="upper left")
     ax.set_title(f"Paper 000 Fig. 2: δS = 0 at n3 = {n3s:.4f}, S = {s_star:.4f}", fontsize=10)
-    _finish(fig, out, "fig2_entropy_surface.png")
+    _finish(fig, out / "fig2_entropy_surface.png")
 
     fig, ax = plt.subplots(figsize=(6.0, 4.8))
     lam = np.linspace(-60.0, 60.0, 4001)
@@ -534,7 +521,7 @@ def oscillator_figures(out: Path, points: int = 81) -> dict:
     ax.set_xticks(np.linspace(-0.1, 0.1, 5))
     ax.legend(fontsize=8, loc="lower left")
     ax.set_title("Paper 000 Fig. 3: NESS on the coarse-graining circle (n = C*)", fontsize=10)
-    _finish(fig, out, "fig3_coarse_grainings.png")
+    _finish(fig, out / "fig3_coarse_grainings.png")
 
     summary = {
         "parameters": {"E_x": ex, "E_y": ey, "T_u": tu, "T_v": tv},
