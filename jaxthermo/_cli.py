@@ -118,7 +118,8 @@ def _optimize_ratchet(args) -> int:
 
 
 _PAPERS = {
-    "000": "paper 000 Figs. 2-3 (2-D oscillator: δS = 0 surface, coarse-grainings) and 7 (ratchet)",
+    "000": "paper 000 Figs. 2-3 (2-D oscillator: δS = 0 surface, coarse-grainings), 5 (finite "
+    "random reservoirs) and 7 (ratchet)",
     "001": "paper 001 Fig. 1: exact entropy production of a spin in a GOE reservoir",
     "002": "paper 002 Figs. 2(a-d) and 3: chain occupation profiles, Π_r and Π_sc vs L",
     "003": "paper 003 Sec. VI three-level currents vs δ, and the Onsager matrix (57)",
@@ -130,7 +131,11 @@ def _reproduce_one(paper: str, out, resolution: int) -> dict:
     from . import _reproduce as r
 
     if paper == "000":
-        return {"figs2_3": r.oscillator_figures(out), "fig7": r.ratchet_figure(out)}
+        return {
+            "figs2_3": r.oscillator_figures(out),
+            "fig5": r.oscillator_relaxation_figure(out),
+            "fig7": r.ratchet_figure(out),
+        }
     if paper == "001":
         return r.spin_gorm_figure(out)
     if paper == "002":

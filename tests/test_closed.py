@@ -154,30 +154,6 @@ def test_effective_system_matrix_is_the_reduced_state():
     )
 
 
-def test_random_reservoir_oscillator_fig5():
-    """Paper 000 Fig. 5 setting (two 36-site reservoirs at T₀ = 1100, 900, (E_x+E_y)/2 = 1,
-    E_x − E_y = 0.025, 50 realisations): late times satisfy E_x n_x = E_y n_y (to 1% of the
-    occupation), n_u − n_v settles to a fixed positive fraction of the reservoir difference,
-    and the reservoirs partially equalise (a finite quadratic reservoir exchanges only
-    through its near-resonant modes, so the difference stalls: measured, see the note)."""
-    ts = jnp.linspace(0.0, 6000.0, 61)
-
-    def run(key):
-        tr = cl.evolve_closed(jt.models.random_reservoir_oscillator(key), jnp.eye(2) * 1000.0, ts)
-        return tr.system_covariance, tr.reservoir_number / 36
-
-    c, reservoir = jax.jit(jax.vmap(run))(jax.random.split(jax.random.key(0), 50))
-    c, reservoir = c.mean(0), reservoir.mean(0)
-    nx, ny = c[:, 0, 0].real, c[:, 1, 1].real
-    late = ts >= 2000
-    np.testing.assert_allclose((1.0125 * nx - 0.9875 * ny)[late], 0.0, atol=10.0)
-    n_uv = 2 * c[:, 1, 0].real  # n_u − n_v = 2 Re⟨a_x† a_y⟩ = 2 Re C_yx
-    fraction = n_uv[late] / (reservoir[late, 0] - reservoir[late, 1])
-    assert 0 < fraction.mean() and np.std(fraction) < 0.1 * fraction.mean()
-    gap = reservoir[:, 0] - reservoir[:, 1]
-    assert gap[-1] < gap[0] and gap[-1] > 0.5 * gap[0]
-
-
 # --------------------------------------------------------------------------------------------
 # Spin–GORM (paper 001, Sec. 4)
 # --------------------------------------------------------------------------------------------
