@@ -13,10 +13,13 @@ spin–GORM model with its Redfield limit.
 from ._closed import (
     ClosedSystem as ClosedSystem,
     ClosedTrajectory as ClosedTrajectory,
+    DrivenTrajectory as DrivenTrajectory,
     FiniteReservoir as FiniteReservoir,
     direct_entropy_production as direct_entropy_production,
     effective_system_matrix as effective_system_matrix,
     evolve_closed as evolve_closed,
+    evolve_driven as evolve_driven,
+    free_energy_change as free_energy_change,
     full_covariance as full_covariance,
     system_relative_entropy_production as system_relative_entropy_production,
 )
@@ -34,10 +37,13 @@ from ._spin_gorm import (
 __all__ = [
     "ClosedSystem",
     "ClosedTrajectory",
+    "DrivenTrajectory",
     "FiniteReservoir",
     "direct_entropy_production",
     "effective_system_matrix",
     "evolve_closed",
+    "evolve_driven",
+    "free_energy_change",
     "full_covariance",
     "system_relative_entropy_production",
     "Redfield",
