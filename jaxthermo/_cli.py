@@ -127,22 +127,22 @@ _PAPERS = {
 }
 
 
-def _reproduce_one(paper: str, out, resolution: int) -> dict:
+def _figure_jobs(paper: str, resolution: int) -> list:
+    """`(name, fn(out) -> summary)` for each figure group of a paper."""
     from . import _reproduce as r
 
-    if paper == "000":
-        return {
-            "figs2_3": r.oscillator_figures(out),
-            "fig5": r.oscillator_relaxation_figure(out),
-            "fig7": r.ratchet_figure(out),
-        }
-    if paper == "001":
-        return r.spin_gorm_figure(out)
-    if paper == "002":
-        return r.chain_figures(out)
-    if paper == "003":
-        return r.fewlevel_figures(out)
-    return r.junction_figures(out, resolution=resolution)
+    jobs = {
+        "000": [
+            ("figs2_3", r.oscillator_figures),
+            ("fig5", r.oscillator_relaxation_figure),
+            ("fig7", r.ratchet_figure),
+        ],
+        "001": [("fig1", r.spin_gorm_figure)],
+        "002": [("figs2_3", r.chain_figures)],
+        "003": [("sec6", r.fewlevel_figures)],
+        "004": [("figs3_5", lambda out: r.junction_figures(out, resolution=resolution))],
+    }
+    return jobs[paper]
 
 
 def _print_scalars(summary: dict, prefix: str = "") -> None:
@@ -160,16 +160,18 @@ def _reproduce(args) -> int:
     from tqdm import tqdm
 
     papers = list(_PAPERS) if args.figure == "all" else [args.figure]
+    jobs = [(p, name, fn) for p in papers for name, fn in _figure_jobs(p, args.resolution)]
     t0 = time.perf_counter()
-    bar = tqdm(papers, unit="paper", disable=len(papers) == 1, file=sys.stdout)
-    for paper in bar:
-        bar.set_description(f"paper {paper}")
-        t = time.perf_counter()
+    summaries: dict = {p: {} for p in papers}
+    bar = tqdm(jobs, unit="figure", file=sys.stdout)
+    for paper, name, fn in bar:
+        bar.set_description(f"paper {paper} {name}")
         target = args.out / f"paper{paper}" if len(papers) > 1 else args.out
-        summary = _reproduce_one(paper, target, args.resolution)
-        if len(papers) == 1:
-            _print_scalars(summary)
-        tqdm.write(f"paper {paper}: {_PAPERS[paper]} -> {target} ({time.perf_counter() - t:.1f} s)")
+        summaries[paper][name] = fn(target)
+        if name == _figure_jobs(paper, args.resolution)[-1][0]:  # the paper's last figure
+            tqdm.write(f"paper {paper}: {_PAPERS[paper]} -> {target}")
+    if len(papers) == 1:
+        _print_scalars(summaries[papers[0]])
     print(
         f"wrote {len(papers)} paper(s)' figures to {args.out} in {time.perf_counter() - t0:.1f} s"
     )

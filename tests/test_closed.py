@@ -44,6 +44,16 @@ def test_identities(statistics):
     # (10) equals the relative entropy of the full covariances, at several times
     for k in (5, 20, 40):
         c = cl.full_covariance(system, cs0, ts[k])
+        # reservoir energies and numbers (one from weights, the last from the conserved
+        # totals) against the blocks of the full covariance
+        for r, (block, res) in enumerate(zip(system.slices()[1:], system.reservoirs, strict=True)):
+            c_rr = c[block, block]
+            np.testing.assert_allclose(
+                tr.reservoir_energy[k, r], jnp.real(jnp.trace(res.hamiltonian @ c_rr)), atol=1e-10
+            )
+            np.testing.assert_allclose(
+                tr.reservoir_number[k, r], jnp.real(jnp.trace(c_rr)), atol=1e-10
+            )
         np.testing.assert_allclose(
             tr.entropy_production[k], cl.direct_entropy_production(system, c), atol=1e-10
         )
