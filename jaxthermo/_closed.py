@@ -216,6 +216,17 @@ class ClosedTrajectory(eqx.Module):
     has_reservoir_entropies: bool = eqx.field(static=True)
 
 
+def _heat_flow_production(system: ClosedSystem, energy, number, e0, n0, s_sys, s0):
+    """Heat from each reservoir `Q_r = −Δ⟨H_r⟩ + μ_r Δ⟨N_r⟩` (9), entropy flow
+    `Σ_r β_r Q_r` (8) and `Δ_iS = ΔS − Δ_eS` (7), from reservoir energies/numbers (T × R),
+    their initial values (R) and the system entropy (T) with its initial value."""
+    beta = jnp.stack([1.0 / r.temperature for r in system.reservoirs])
+    mu = jnp.stack([r.chemical_potential for r in system.reservoirs])
+    heat = (e0[None, :] - energy) - mu[None, :] * (n0[None, :] - number)
+    flow = jnp.sum(beta[None, :] * heat, axis=1)
+    return heat, flow, (s_sys - s0) - flow
+
+
 def evolve_closed(
     system: ClosedSystem,
     system_covariance: Inexact[ArrayLike, "S S"],
@@ -302,8 +313,6 @@ def evolve_closed(
     last_n = n_total - n_sys - jnp.sum(number_rest, axis=1)
     energy = jnp.concatenate([energy_rest, last_e[:, None]], axis=1)
     number = jnp.concatenate([number_rest, last_n[:, None]], axis=1)
-    beta = jnp.stack([1.0 / r.temperature for r in system.reservoirs])
-    mu = jnp.stack([r.chemical_potential for r in system.reservoirs])
     s0 = entropy(jnp.asarray(system_covariance), stat)
     e0 = jnp.stack(
         [
@@ -312,9 +321,7 @@ def evolve_closed(
         ]
     )
     n0 = jnp.stack([jnp.real(jnp.trace(cr)) for cr in thermal])
-    heat = (e0[None, :] - energy) - mu[None, :] * (n0[None, :] - number)
-    flow = jnp.sum(beta[None, :] * heat, axis=1)
-    production = (s_sys - s0) - flow
+    heat, flow, production = _heat_flow_production(system, energy, number, e0, n0, s_sys, s0)
     if reservoir_entropies:
 
         def reservoir_entropy_at(t):
@@ -489,10 +496,9 @@ def evolve_driven(
     )
     (cs, s_sys, energy, number, h_sys, interaction, work), final = sol.ys
     final_c = final[0][-1, 0] + 1j * final[0][-1, 1]
-    beta = jnp.stack([1.0 / r.temperature for r in system.reservoirs])
-    mu = jnp.stack([r.chemical_potential for r in system.reservoirs])
-    heat = (energy[0][None, :] - energy) - mu[None, :] * (number[0][None, :] - number)
-    flow = jnp.sum(beta[None, :] * heat, axis=1)
+    heat, flow, production = _heat_flow_production(
+        system, energy, number, energy[0], number[0], s_sys, s_sys[0]
+    )
     return DrivenTrajectory(
         ts,
         cs,
@@ -505,7 +511,7 @@ def evolve_driven(
         work,
         (h_sys + interaction) - (h_sys[0] + interaction[0]),
         flow,
-        (s_sys - s_sys[0]) - flow,
+        production,
         final_c,
     )
 
