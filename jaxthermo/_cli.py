@@ -160,16 +160,18 @@ def _reproduce(args) -> int:
     from tqdm import tqdm
 
     papers = list(_PAPERS) if args.figure == "all" else [args.figure]
-    jobs = [(p, name, fn) for p in papers for name, fn in _figure_jobs(p, args.resolution)]
+    jobs = {p: _figure_jobs(p, args.resolution) for p in papers}
     t0 = time.perf_counter()
     summaries: dict = {p: {} for p in papers}
-    bar = tqdm(jobs, unit="figure", file=sys.stdout)
-    for paper, name, fn in bar:
-        bar.set_description(f"paper {paper} {name}")
+    bar = tqdm(total=sum(map(len, jobs.values())), unit="figure", file=sys.stdout)
+    for paper, figures in jobs.items():
         target = args.out / f"paper{paper}" if len(papers) > 1 else args.out
-        summaries[paper][name] = fn(target)
-        if name == _figure_jobs(paper, args.resolution)[-1][0]:  # the paper's last figure
-            tqdm.write(f"paper {paper}: {_PAPERS[paper]} -> {target}")
+        for name, fn in figures:
+            bar.set_description(f"paper {paper} {name}")
+            summaries[paper][name] = fn(target)
+            bar.update()
+        tqdm.write(f"paper {paper}: {_PAPERS[paper]} -> {target}")
+    bar.close()
     if len(papers) == 1:
         _print_scalars(summaries[papers[0]])
     print(

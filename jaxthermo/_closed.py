@@ -452,10 +452,11 @@ def evolve_driven(
     s_block = blocks[0]
     base = system.total_hamiltonian()
     dtype = jnp.result_type(base, jnp.complex64)
+    base = base.astype(dtype)
 
     def total_hamiltonian(t):
         h_s, couplings = _driven_blocks(system, drive, t)
-        h = base.astype(dtype).at[s_block, s_block].set(h_s)
+        h = base.at[s_block, s_block].set(h_s)
         for block, b in zip(blocks[1:], couplings, strict=True):
             h = h.at[s_block, block].set(b).at[block, s_block].set(jnp.conj(b.T))
         return h

@@ -563,12 +563,13 @@ def oscillator_relaxation_figure(
     of the reservoir blocks within `E_x − E_y` of the band centre), reported too.
     Writes `fig5_reservoir_relaxation.png` and `fig5_reservoir_relaxation.json`."""
     import jaxthermo as jt
+    from jaxthermo.models import _UV
 
     plt = _pyplot()
     out.mkdir(parents=True, exist_ok=True)
     split, temperatures = 0.025, (1100.0, 900.0)
+    ex, ey = 1.0 + split / 2, 1.0 - split / 2
     ts = jnp.linspace(0.0, t_max, points)
-    uv = jnp.array([[1.0, 1.0], [1.0, -1.0]]) / jnp.sqrt(2.0)
 
     def run(key):
         system = jt.models.random_reservoir_oscillator(
@@ -588,7 +589,8 @@ def oscillator_relaxation_figure(
     # could deadlock XLA:CPU's pool (README, "Known issue")
     near = jax.jit(lambda k: jax.lax.map(levels_near_centre, k))(keys)
     c_xy, reservoir = c_xy.mean(0), np.asarray(reservoir.mean(0))
-    occ = jax.vmap(lambda c: jt.models.two_oscillator_bases(uv @ c @ uv))(c_xy)
+    # two_oscillator_bases takes the uv basis; _UV (Eq. 36) is its own inverse
+    occ = jax.vmap(lambda c: jt.models.two_oscillator_bases(_UV @ c @ _UV))(c_xy)
     occ = {k: np.asarray(occ[k]) for k in ("n_x", "n_y", "n_u", "n_v", "n_plus", "n_minus")}
     t = np.asarray(ts)
     gap = reservoir[:, 0] - reservoir[:, 1]
@@ -600,7 +602,7 @@ def oscillator_relaxation_figure(
     predicted = split * np.abs(pm_ratio[window]).mean() / sites
     spacing = 2 * split / (float(jnp.mean(near)) / 2)  # per reservoir block
     heisenberg = 2 * np.pi / spacing
-    equipartition = 1.0125 * occ["n_x"] - 0.9875 * occ["n_y"]
+    equipartition = ex * occ["n_x"] - ey * occ["n_y"]
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.0))
     ax = axes[0]
@@ -642,8 +644,8 @@ def oscillator_relaxation_figure(
             "sites": sites,
             "realisations": realisations,
             "temperatures": list(temperatures),
-            "E_x": 1.0125,
-            "E_y": 0.9875,
+            "E_x": ex,
+            "E_y": ey,
             "initial_system_occupation": 1000.0,
         },
         "times": t.tolist(),
