@@ -34,7 +34,7 @@ def gaussian_case(m):
     b[0, 0] = 0.1
     system = jt.closed.ClosedSystem(np.array([[0.2]]), [jt.closed.FiniteReservoir(chain, b, 0.5)])
     ts = jnp.linspace(0.0, 500.0, 1000)
-    fn = jax.jit(lambda s: jt.closed.evolve_closed(s, jnp.array([[1.0]]), ts).entropy_production)
+    fn = jax.jit(lambda s: jt.evolve(s, jnp.array([[1.0]]), ts).entropy_production)
     ours, first = best_time(fn, system, repeat=1)
     h = np.asarray(system.total_hamiltonian())
     c0 = np.asarray(system.initial_covariance(np.array([[1.0]])))
@@ -58,7 +58,7 @@ def spin_case(n):
 
     model = jt.models.spin_gorm(n, key=jax.random.key(0))
     ts = jnp.linspace(0.0, 600.0, 100)
-    fn = jax.jit(lambda m: jt.closed.evolve_spin_gorm(m, ts).entropy_production)
+    fn = jax.jit(lambda m: jt.evolve(m, jnp.diag(jnp.array([0.0, 1.0])), ts).entropy_production)
     ours, first = best_time(fn, model, repeat=1)
     h = np.asarray(model.hamiltonian())
     p = np.asarray(model.reservoir_populations())

@@ -1,5 +1,5 @@
 """Stationary states of few-level systems between two fields over a (β₁, β₂) grid:
-`jax.vmap` of `jaxthermo.fewlevel.stationary_state` against QuTiP's `steadystate` in a loop.
+`jax.vmap` of `jaxthermo.steady_state` (few-level models) against QuTiP's `steadystate` in a loop.
 
     python benchmarks/fewlevel.py
 
@@ -66,7 +66,7 @@ def rows_for(d, grid, qutip_points):
 
     def populations(a, b):
         model = jt.models.multilevel(energies, coupling, jnp.stack([a, b]), (0.0, 0.0))
-        return fl.stationary_state(model).populations
+        return jt.steady_state(model).populations
 
     batched = jax.jit(jax.vmap(populations))
     t_jax, _ = best_time(batched, t1, t2, repeat=3)

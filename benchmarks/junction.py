@@ -83,7 +83,7 @@ def scipy_rates(mu_l, mu_r):
 def main():
     rows = []
     m = jt.models.junction(**FIG5, chemical_potentials=(1.1, 0.3))
-    nodes = jn.quadrature(m)[0].shape[0]
+    nodes = jn.band_nodes(m)[0].shape[0]
     one = jax.jit(nu)
     t1, _ = best_time(one, jnp.asarray(1.1), jnp.asarray(0.3), repeat=20)
     mus = jnp.linspace(0.0, 2.0, 256)

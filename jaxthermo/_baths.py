@@ -1,11 +1,35 @@
-"""Baths: thermal reservoirs attached to the modes of a quadratic model.
+"""Baths of quadratic models, and the protocol every bath implements.
 
-Conventions (CONVENTIONS.md): a bath contributes loss and gain rate matrices `Λ⁻_α, Λ⁺_α`
-(Hermitian, >= 0) to the quadratic GKSL generator; the covariance equation uses
-`G_α = Λ⁻_α - Λ⁺_α` (bosons) or `Λ⁻_α + Λ⁺_α` (fermions) and `F_α = Λ⁺_α`.
-A local thermal bath on mode k with rate γ has, for bosons, `Λ⁻ = γ(n+1)`, `Λ⁺ = γn`
-(so `G_kk = γ`, `F_kk = γn`), and for fermions `Λ⁻ = γ(1-f)`, `Λ⁺ = γf` (`G_kk = γ`,
-`F_kk = γf`). Paper 002 Eq. (4) is the bosonic case.
+Conventions (CONVENTIONS.md): a bath α contributes loss and gain rate matrices `Λ⁻_α, Λ⁺_α`
+(Hermitian, >= 0) to the quadratic GKSL generator
+
+    D_α[ρ] = Σ_ij Λ⁻_ij (a_j ρ a_i† − ½{a_i† a_j, ρ}) + Λ⁺_ij (a_i† ρ a_j − ½{a_j a_i†, ρ}),
+
+and the covariance equation `dC/dt = W C + C W† + F` uses `G_α = Λ⁻_α ∓ Λ⁺_α` (upper sign
+bosons, lower fermions) and `F_α = Λ⁺_α`. A local thermal bath on mode k with rate γ has,
+for bosons, `Λ⁻ = γ(n+1)`, `Λ⁺ = γn` (paper 002, Eq. (4)), and for fermions `Λ⁻ = γ(1−f)`,
+`Λ⁺ = γf`: in both cases `G_kk = γ`, `F_kk = γ n`.
+
+## The bath protocol
+
+`QuadraticModel` uses a bath only through the three methods of `AbstractBath` (and its
+class variable `statistics`), so a user-defined subclass works end to end (steady states,
+currents, entropy production, gradients, counting statistics) once it implements them:
+
+- `rates(hamiltonian) -> LocalRates | MatrixRates`: its `Λ⁻_α`, `Λ⁺_α` (on one mode, or as
+  L × L matrices). Must not raise on invalid values: report them in `checks`.
+- `parameters(hamiltonian) -> BathParameters`: what the thermodynamics needs — the bath
+  `frequency` ω_α (local energy picture `J^E = ω_α J^P`; `None`: the global `Tr[H D_α]`),
+  `inverse_temperature` β_α (`None`: not a thermal bath, entropy production is undefined),
+  `chemical_potential` μ_α (`None` means 0).
+- `checks(hamiltonian) -> tuple[Check, ...]`: `(bad, message)` pairs for its parameters;
+  `steady_state(..., throw=True)` raises the first failing message, `throw=False` turns it
+  into `RESULTS.invalid_parameters`.
+- `statistics`: `"boson"`, `"fermion"`, or `None` if the bath works for either.
+
+A subclass that does not implement them cannot be instantiated (Python names the missing
+method). Self-consistent Büttiker probes (`ProbeBath`) are the one kind of bath whose gain
+depends on the state; they are built in.
 """
 
 import abc
@@ -15,52 +39,9 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from ._checks import Check
 from ._custom_types import Array, ArrayLike, Float, Inexact, RealScalarLike
-
-
-def bose_einstein(
-    frequency: Float[ArrayLike, "..."],
-    temperature: Float[ArrayLike, "..."],
-    chemical_potential: Float[ArrayLike, "..."] = 0.0,
-) -> Float[Array, "..."]:
-    """Bose–Einstein occupation `n = 1 / (exp((ω - μ)/T) - 1)` (ħ = k_B = 1).
-
-    Evaluated as `e^{-x} / (-expm1(-x))` with `x = (ω - μ)/T`, which is exact for small `x`
-    (`n ≈ 1/x`), underflows cleanly to 0 for large `x`, and has finite derivatives in every
-    argument at both ends. Requires `ω > μ` and `T > 0` (not checked here; the baths check).
-    """
-    x = (jnp.asarray(frequency) - chemical_potential) / temperature
-    return jnp.exp(-x) / (-jnp.expm1(-x))
-
-
-def fermi_dirac(
-    frequency: Float[ArrayLike, "..."],
-    temperature: Float[ArrayLike, "..."],
-    chemical_potential: Float[ArrayLike, "..."] = 0.0,
-) -> Float[Array, "..."]:
-    """Fermi–Dirac occupation `f = 1 / (exp((ω - μ)/T) + 1)`, as a logistic sigmoid of
-    `-(ω - μ)/T` (stable for either sign and any magnitude). Requires `T > 0`."""
-    x = (jnp.asarray(frequency) - chemical_potential) / temperature
-    return jax.nn.sigmoid(-x)
-
-
-def occupation_temperature(
-    occupation: Float[ArrayLike, "..."],
-    frequency: Float[ArrayLike, "..."],
-    statistics: str = "boson",
-    chemical_potential: Float[ArrayLike, "..."] = 0.0,
-) -> Float[Array, "..."]:
-    """The temperature at which a mode of `frequency` has `occupation` (inverse of
-    `bose_einstein` / `fermi_dirac`): `T = (ω - μ) / ln(1 + 1/n)` for bosons,
-    `T = (ω - μ) / ln(1/f - 1)` for fermions. Useful because paper 002 states its baths by
-    occupations (e.g. Fig. 3: `n_1 = 1`, `n_L = 2`)."""
-    n = jnp.asarray(occupation)
-    gap = jnp.asarray(frequency) - chemical_potential
-    if statistics == "boson":
-        return gap / jnp.log1p(1.0 / n)
-    if statistics == "fermion":
-        return gap / jnp.log(1.0 / n - 1.0)
-    raise ValueError(f"`statistics` must be 'boson' or 'fermion', got {statistics!r}.")
+from ._statistics import bose_einstein, fermi_dirac
 
 
 def _real_scalar(owner: str, name: str, value) -> Array:
@@ -80,7 +61,7 @@ def _real_scalar(owner: str, name: str, value) -> Array:
 def eager_check(predicate, *arrays) -> bool:
     """`predicate(*arrays)` as a Python bool when every array is concrete (checked at
     construction, also while tracing with concrete constants), else False: traced values
-    are checked at run time with `equinox.error_if` instead."""
+    are checked at run time by the verbs instead (`Check`)."""
     if any(isinstance(a, jax.core.Tracer) for a in arrays):
         return False
     with jax.ensure_compile_time_eval():
@@ -92,14 +73,23 @@ def hermiticity_error(h: Array) -> Array:
     return jnp.max(jnp.abs(h - jnp.conj(h.T))) > 1e-10 * (1 + jnp.max(jnp.abs(h)))
 
 
+def as_matrix(value, owner: str, name: str) -> Array:
+    """`value` as an inexact array; accepts anything array-like, including a `qutip.Qobj`
+    (through its `.full()`)."""
+    if type(value).__name__ == "Qobj" and hasattr(value, "full"):
+        value = value.full()
+    x = jnp.asarray(value)
+    if not jnp.issubdtype(x.dtype, jnp.inexact):
+        x = x.astype(jnp.result_type(float))
+    return x
+
+
 def as_hamiltonian(value, owner: str) -> Array:
-    """`value` as a square inexact array; raises if it is not square, or (when concrete) not
-    Hermitian. Traced values are checked later with `equinox.error_if`."""
-    h = jnp.asarray(value)
+    """`value` as a square inexact array (a `qutip.Qobj` is accepted); raises if it is not
+    square, or (when concrete) not Hermitian. Traced values are checked by the verbs."""
+    h = as_matrix(value, owner, "hamiltonian")
     if h.ndim != 2 or h.shape[0] != h.shape[1]:
         raise ValueError(f"{owner}: `hamiltonian` must be a square matrix, got shape {h.shape}.")
-    if not jnp.issubdtype(h.dtype, jnp.inexact):
-        h = h.astype(jnp.result_type(float))
     if eager_check(hermiticity_error, h):
         raise ValueError(f"{owner}: `hamiltonian` must be Hermitian (H == H^†).")
     return h
@@ -115,7 +105,10 @@ def _check_mode(owner: str, mode) -> int:
 
 class LocalRates(eqx.Module):
     """Loss and gain rates of a bath acting on one mode: `Λ⁻ = loss |k⟩⟨k|`,
-    `Λ⁺ = gain |k⟩⟨k|`."""
+    `Λ⁺ = gain |k⟩⟨k|`.
+
+    **Arguments:** `mode` (k, static int), `loss`, `gain` (scalars, rates per unit time).
+    """
 
     mode: int = eqx.field(static=True)
     loss: Float[Array, ""]
@@ -123,85 +116,58 @@ class LocalRates(eqx.Module):
 
 
 class MatrixRates(eqx.Module):
-    """Loss and gain rate matrices `Λ⁻`, `Λ⁺` (L x L, Hermitian, >= 0) of a non-local bath."""
+    """Loss and gain rate matrices of a non-local bath.
+
+    **Arguments:** `loss` `Λ⁻`, `gain` `Λ⁺` (L × L, Hermitian, >= 0; rates per unit time).
+    """
 
     loss: Inexact[Array, "L L"]
     gain: Inexact[Array, "L L"]
 
 
+class BathParameters(eqx.Module):
+    """The thermodynamic parameters of a bath (see the module docstring).
+
+    **Arguments:** `frequency` ω_α, `inverse_temperature` β_α, `chemical_potential` μ_α
+    (scalars, or `None` where a bath has none).
+    """
+
+    frequency: Float[Array, ""] | None
+    inverse_temperature: Float[Array, ""] | None
+    chemical_potential: Float[Array, ""] | None
+
+
 class AbstractBath(eqx.Module):
-    """A reservoir coupled to a quadratic model. Subclasses return their rates."""
+    """A reservoir coupled to a quadratic model: the protocol of the module docstring."""
+
+    statistics: eqx.AbstractClassVar[str | None]
 
     @abc.abstractmethod
     def rates(self, hamiltonian: Inexact[Array, "L L"]) -> LocalRates | MatrixRates:
-        """`Λ⁻_α`, `Λ⁺_α` of this bath (may depend on the model's Hamiltonian, e.g. through
-        the default bath frequency `H[mode, mode]`)."""
+        """`Λ⁻_α`, `Λ⁺_α` of this bath (they may depend on the model's Hamiltonian, e.g.
+        through a default bath frequency `H[mode, mode]`). Never raises on invalid values."""
+
+    @abc.abstractmethod
+    def parameters(self, hamiltonian: Inexact[Array, "L L"]) -> BathParameters:
+        """Frequency, inverse temperature and chemical potential (`None` where undefined)."""
+
+    @abc.abstractmethod
+    def checks(self, hamiltonian: Inexact[Array, "L L"]) -> tuple[Check, ...]:
+        """`(bad, message)` pairs validating the bath's parameters (empty if none)."""
 
 
 class AbstractThermalBath(AbstractBath):
     """A local thermal bath on one mode: `(mode, rate, temperature, chemical_potential,
-    frequency)`."""
-
-    mode: eqx.AbstractVar[int]
-    rate: eqx.AbstractVar[Float[Array, ""]]
-    temperature: eqx.AbstractVar[Float[Array, ""]]
-    chemical_potential: eqx.AbstractVar[Float[Array, ""]]
-    frequency: eqx.AbstractVar[Float[Array, ""] | None]
-    statistics: ClassVar[str]
-
-    def bath_frequency(self, hamiltonian: Inexact[Array, "L L"]) -> Float[Array, ""]:
-        """`frequency` if given, else the mode's on-site energy `Re H[mode, mode]`."""
-        if self.frequency is not None:
-            return jnp.asarray(self.frequency)
-        return jnp.real(hamiltonian[self.mode, self.mode])
-
-    @abc.abstractmethod
-    def occupation(self, hamiltonian: Inexact[Array, "L L"]) -> Float[Array, ""]:
-        """Thermal occupation of the bath at its frequency."""
-
-    def _checked(self) -> tuple[Array, Array]:
-        name = type(self).__name__
-        # jnp.asarray: leaves may have been replaced by Python numbers (eqx.tree_at).
-        rate = jnp.asarray(self.rate)
-        temperature = jnp.asarray(self.temperature)
-        rate = eqx.error_if(rate, rate < 0, f"{name}: `rate` must be >= 0.")
-        temperature = eqx.error_if(
-            temperature,
-            jnp.invert(temperature > 0),
-            f"{name}: `temperature` must be > 0 (ħ = k_B = 1; T is an energy).",
-        )
-        return rate, temperature
-
-
-def _init_thermal(self, owner, mode, rate, temperature, chemical_potential, frequency):
-    self.mode = _check_mode(owner, mode)
-    self.rate = _real_scalar(owner, "rate", rate)
-    self.temperature = _real_scalar(owner, "temperature", temperature)
-    self.chemical_potential = _real_scalar(owner, "chemical_potential", chemical_potential)
-    self.frequency = None if frequency is None else _real_scalar(owner, "frequency", frequency)
-    if eager_check(lambda r: r < 0, self.rate):
-        raise ValueError(f"{owner}: `rate` must be >= 0, got {float(self.rate)}.")
-    if eager_check(lambda t: jnp.invert(t > 0), self.temperature):
-        raise ValueError(
-            f"{owner}: `temperature` must be > 0, got {float(self.temperature)} "
-            "(ħ = k_B = 1; T is an energy)."
-        )
-
-
-class BosonBath(AbstractThermalBath):
-    """A local bosonic thermal bath on `mode` (paper 002, Eq. (4)):
-
-        D[ρ] = γ(n+1) (a ρ a† - ½{a†a, ρ}) + γ n (a† ρ a - ½{a a†, ρ}),
-        n = 1 / (exp((ω - μ)/T) - 1),
-
-    i.e. `Λ⁻_kk = γ(n+1)`, `Λ⁺_kk = γn`, so `G_kk = γ` and `F_kk = γn`.
+    frequency)`; the subclass's `statistics` fixes Bose or Fermi occupations. Its fields,
+    `__init__` and the bath protocol live here; `BosonBath` and `FermionBath` only name the
+    statistics.
 
     **Arguments:**
 
     - `mode`: index `k` of the mode it acts on (static int).
     - `rate`: `γ >= 0` (energy units, ħ = 1).
     - `temperature`: `T > 0` (energy units, k_B = 1).
-    - `chemical_potential`: `μ` (default 0); requires `μ < ω`.
+    - `chemical_potential`: `μ` (default 0); bosons require `μ < ω`.
     - `frequency`: `ω` at which the occupation is evaluated; default `Re H[k, k]`.
 
     Every number is a differentiable, vmappable array leaf. Several baths may act on the
@@ -213,7 +179,6 @@ class BosonBath(AbstractThermalBath):
     temperature: Float[Array, ""]
     chemical_potential: Float[Array, ""]
     frequency: Float[Array, ""] | None
-    statistics: ClassVar[str] = "boson"
 
     def __init__(
         self,
@@ -223,81 +188,119 @@ class BosonBath(AbstractThermalBath):
         chemical_potential: RealScalarLike = 0.0,
         frequency: RealScalarLike | None = None,
     ):
-        _init_thermal(self, "BosonBath", mode, rate, temperature, chemical_potential, frequency)
+        owner = type(self).__name__
+        self.mode = _check_mode(owner, mode)
+        self.rate = _real_scalar(owner, "rate", rate)
+        self.temperature = _real_scalar(owner, "temperature", temperature)
+        self.chemical_potential = _real_scalar(owner, "chemical_potential", chemical_potential)
+        self.frequency = None if frequency is None else _real_scalar(owner, "frequency", frequency)
+        if eager_check(lambda r: r < 0, self.rate):
+            raise ValueError(f"{owner}: `rate` must be >= 0, got {float(self.rate)}.")
+        if eager_check(lambda t: jnp.invert(t > 0), self.temperature):
+            raise ValueError(
+                f"{owner}: `temperature` must be > 0, got {float(self.temperature)} "
+                "(ħ = k_B = 1; T is an energy)."
+            )
 
-    def occupation(self, hamiltonian):
-        _, temperature = self._checked()
-        omega = self.bath_frequency(hamiltonian)
-        mu = jnp.asarray(self.chemical_potential)
-        mu = eqx.error_if(
-            mu,
-            jnp.invert(mu < omega),
-            "BosonBath: `chemical_potential` must be below the bath `frequency` "
-            "(Bose–Einstein occupation diverges for μ >= ω).",
-        )
-        return bose_einstein(omega, temperature, mu)
+    def bath_frequency(self, hamiltonian: Inexact[Array, "L L"]) -> Float[Array, ""]:
+        """`frequency` if given, else the mode's on-site energy `Re H[mode, mode]`."""
+        if self.frequency is not None:
+            return jnp.asarray(self.frequency)
+        return jnp.real(hamiltonian[self.mode, self.mode])
+
+    def occupation(self, hamiltonian: Inexact[Array, "L L"]) -> Float[Array, ""]:
+        """Thermal occupation `n(ω, T, μ)` of the bath at its frequency."""
+        occ = bose_einstein if self.statistics == "boson" else fermi_dirac
+        return occ(self.bath_frequency(hamiltonian), self.temperature, self.chemical_potential)
 
     def rates(self, hamiltonian):
-        rate, _ = self._checked()
         n = self.occupation(hamiltonian)
-        return LocalRates(self.mode, rate * (n + 1), rate * n)
+        rate = jnp.asarray(self.rate)
+        if self.statistics == "boson":
+            return LocalRates(self.mode, rate * (n + 1), rate * n)
+        return LocalRates(self.mode, rate * (1 - n), rate * n)
+
+    def parameters(self, hamiltonian):
+        return BathParameters(
+            self.bath_frequency(hamiltonian),
+            1.0 / jnp.asarray(self.temperature),
+            jnp.asarray(self.chemical_potential),
+        )
+
+    def checks(self, hamiltonian):
+        rate, temperature = jnp.asarray(self.rate), jnp.asarray(self.temperature)
+        out = (
+            Check(rate < 0, "`rate` must be >= 0."),
+            Check(
+                jnp.invert(temperature > 0),
+                "`temperature` must be > 0 (ħ = k_B = 1; T is an energy).",
+            ),
+        )
+        if self.statistics == "boson":
+            mu = jnp.asarray(self.chemical_potential)
+            out += (
+                Check(
+                    jnp.invert(mu < self.bath_frequency(hamiltonian)),
+                    "`chemical_potential` must be below the bath `frequency` (the Bose–Einstein "
+                    "occupation diverges for μ >= ω).",
+                ),
+            )
+        return out
+
+
+class BosonBath(AbstractThermalBath):
+    """A local bosonic thermal bath on `mode` (paper 002, Eq. (4)):
+
+        D[ρ] = γ(n+1) (a ρ a† − ½{a†a, ρ}) + γ n (a† ρ a − ½{a a†, ρ}),
+        n = 1 / (exp((ω − μ)/T) − 1),
+
+    i.e. `Λ⁻_kk = γ(n+1)`, `Λ⁺_kk = γn`, so `G_kk = γ` and `F_kk = γn`.
+
+    **Arguments:** `BosonBath(mode, rate, temperature, chemical_potential=0.0,
+    frequency=None)`, as `AbstractThermalBath` (requires `μ < ω`).
+    """
+
+    statistics: ClassVar[str] = "boson"
 
 
 class FermionBath(AbstractThermalBath):
     """A local fermionic thermal bath on `mode`:
 
-        D[ρ] = γ(1-f) (c ρ c† - ½{c†c, ρ}) + γ f (c† ρ c - ½{c c†, ρ}),
-        f = 1 / (exp((ω - μ)/T) + 1),
+        D[ρ] = γ(1−f) (c ρ c† − ½{c†c, ρ}) + γ f (c† ρ c − ½{c c†, ρ}),
+        f = 1 / (exp((ω − μ)/T) + 1),
 
-    i.e. `Λ⁻_kk = γ(1-f)`, `Λ⁺_kk = γf`, so `G_kk = γ` and `F_kk = γf`.
+    i.e. `Λ⁻_kk = γ(1−f)`, `Λ⁺_kk = γf`, so `G_kk = γ` and `F_kk = γf`.
 
-    Arguments as for `BosonBath` (any `μ` is allowed).
+    **Arguments:** `FermionBath(mode, rate, temperature, chemical_potential=0.0,
+    frequency=None)`, as `AbstractThermalBath` (any `μ` is allowed).
     """
 
-    mode: int = eqx.field(static=True)
-    rate: Float[Array, ""]
-    temperature: Float[Array, ""]
-    chemical_potential: Float[Array, ""]
-    frequency: Float[Array, ""] | None
     statistics: ClassVar[str] = "fermion"
-
-    def __init__(
-        self,
-        mode: int,
-        rate: RealScalarLike,
-        temperature: RealScalarLike,
-        chemical_potential: RealScalarLike = 0.0,
-        frequency: RealScalarLike | None = None,
-    ):
-        _init_thermal(self, "FermionBath", mode, rate, temperature, chemical_potential, frequency)
-
-    def occupation(self, hamiltonian):
-        _, temperature = self._checked()
-        return fermi_dirac(self.bath_frequency(hamiltonian), temperature, self.chemical_potential)
-
-    def rates(self, hamiltonian):
-        rate, _ = self._checked()
-        f = self.occupation(hamiltonian)
-        return LocalRates(self.mode, rate * (1 - f), rate * f)
 
 
 class RateMatrixBath(AbstractBath):
     """General (non-local) quadratic dissipation given by Hermitian loss and gain rate
-    matrices `Λ⁻` (`loss`) and `Λ⁺` (`gain`), both positive semidefinite, L x L:
+    matrices `Λ⁻` (`loss`) and `Λ⁺` (`gain`), both positive semidefinite, L × L:
 
-        D[ρ] = Σ_ij Λ⁻_ij (a_j ρ a_i† - ½{a_i† a_j, ρ}) + Λ⁺_ij (a_i† ρ a_j - ½{a_j a_i†, ρ}).
+        D[ρ] = Σ_ij Λ⁻_ij (a_j ρ a_i† − ½{a_i† a_j, ρ}) + Λ⁺_ij (a_i† ρ a_j − ½{a_j a_i†, ρ}).
 
-    Covers paper 000's phenomenological reservoir `r(n_R - n)` (bosons:
+    Covers paper 000's phenomenological reservoir `r(n_R − n)` (bosons:
     `Λ⁻ = r(1 + n_R)`, `Λ⁺ = r n_R`) and paper 004's asymptotic rate matrices `Λ±`.
 
-    `positive=False` drops the positive-semidefiniteness check: paper 004's asymptotic
-    generator has rate matrices with negative eigenvalues where it is non-Markovian (its
-    Eq. (82)); the covariance equation is still well defined, complete positivity is not.
+    **Arguments:** `loss`, `gain` (L × L, Hermitian; a `qutip.Qobj` is accepted);
+    `positive` (static, default True) checks positive semidefiniteness when the matrices are
+    concrete — `positive=False` admits paper 004's asymptotic generator, whose rate matrices
+    have negative eigenvalues where it is non-Markovian (its Eq. (82)); the covariance
+    equation is still well defined, complete positivity is not.
+
+    It has no temperature or frequency: its energy current is always the global
+    `Tr[H D_α]`, and `entropy_production` is undefined for a model that contains it.
     """
 
     loss: Inexact[Array, "L L"]
     gain: Inexact[Array, "L L"]
     positive: bool = eqx.field(static=True, default=True)
+    statistics: ClassVar[None] = None
 
     def __init__(
         self,
@@ -305,8 +308,8 @@ class RateMatrixBath(AbstractBath):
         gain: Inexact[ArrayLike, "L L"],
         positive: bool = True,
     ):
-        loss = jnp.asarray(loss)
-        gain = jnp.asarray(gain)
+        loss = as_matrix(loss, "RateMatrixBath", "loss")
+        gain = as_matrix(gain, "RateMatrixBath", "gain")
         for name, m in (("loss", loss), ("gain", gain)):
             if m.ndim != 2 or m.shape[0] != m.shape[1]:
                 raise ValueError(f"RateMatrixBath: `{name}` must be square, got {m.shape}.")
@@ -327,6 +330,12 @@ class RateMatrixBath(AbstractBath):
     def rates(self, hamiltonian):
         return MatrixRates(self.loss, self.gain)
 
+    def parameters(self, hamiltonian):
+        return BathParameters(None, None, None)
+
+    def checks(self, hamiltonian):
+        return ()
+
 
 class ProbeBath(AbstractBath):
     """A self-consistent reservoir (Büttiker probe; paper 002, Sec. IV and App. D) on `mode`.
@@ -341,6 +350,8 @@ class ProbeBath(AbstractBath):
 
     Works for bosons and fermions. In the local energy picture a particle probe is also an
     energy probe (`J^E = ω J^P`), so `conserve="energy"` differs only in the global picture.
+    A probe is not a thermodynamic bath (it has no temperature): `entropy_production` leaves
+    it out (particle probes exchange no heat in the local picture).
 
     **Arguments:** `mode` (static int), `rate` (`γ >= 0`), `conserve`
     (`"particles"` or `"energy"`, static).
@@ -349,6 +360,7 @@ class ProbeBath(AbstractBath):
     mode: int = eqx.field(static=True)
     rate: Float[Array, ""]
     conserve: str = eqx.field(static=True)
+    statistics: ClassVar[None] = None
 
     def __init__(self, mode: int, rate: RealScalarLike, conserve: str = "particles"):
         self.mode = _check_mode("ProbeBath", mode)
@@ -361,13 +373,16 @@ class ProbeBath(AbstractBath):
         if eager_check(lambda r: r < 0, self.rate):
             raise ValueError(f"ProbeBath: `rate` must be >= 0, got {float(self.rate)}.")
 
-    def checked_rate(self) -> Array:
-        rate = jnp.asarray(self.rate)
-        return eqx.error_if(rate, rate < 0, "ProbeBath: `rate` must be >= 0.")
-
     def rates(self, hamiltonian):
         # The self-consistent gain γ ñ(C) enters through `ProbeFeedback`, not here.
-        return LocalRates(self.mode, self.checked_rate(), jnp.zeros_like(self.rate))
+        rate = jnp.asarray(self.rate)
+        return LocalRates(self.mode, rate, jnp.zeros_like(rate))
+
+    def parameters(self, hamiltonian):
+        return BathParameters(jnp.real(hamiltonian[self.mode, self.mode]), None, None)
+
+    def checks(self, hamiltonian):
+        return (Check(jnp.asarray(self.rate) < 0, "`rate` must be >= 0."),)
 
     def occupation(self, hamiltonian, covariance) -> Array:
         """`ñ` for the state `covariance` (the self-consistent value at a steady state)."""

@@ -285,12 +285,13 @@ def _sweep_function(model: str, sites: int):
         def fn(point):
             p = full(point)
             m = jt.models.chain(sites, **p)
-            state = jt.steady_state(m)
+            state = jt.steady_state(m, throw=False)
             pi = jt.wigner_entropy_production(m, state)
             return {
                 "particle_current_left": jt.currents(m, state).particle[0],
                 "pi_real_baths": jnp.sum(pi[:2]),
                 "pi_probes": jnp.sum(pi[2:]),
+                "result": state.result,
             }
 
     elif model == "ratchet":
@@ -299,7 +300,11 @@ def _sweep_function(model: str, sites: int):
             p = full(point)
             potential = jt.models.sawtooth_potential(sites, p["amplitude"])
             m = jt.models.ratchet(potential, p["hopping"], p["rate"])
-            return {"ring_current": jt.models.ratchet_current(m, jt.steady_state(m).covariance)}
+            state = jt.steady_state(m, throw=False)
+            return {
+                "ring_current": jt.models.ratchet_current(m, state.covariance),
+                "result": state.result,
+            }
 
     else:
 
@@ -310,11 +315,15 @@ def _sweep_function(model: str, sites: int):
                 jnp.stack([p["temperature_left"], p["temperature_right"]]),
                 jnp.stack([p["mu_left"], p["mu_right"]]),
             )  # fmt: skip
-            cur = jt.junction.landauer_currents(m)
+            state = jt.steady_state(m, throw=False)  # exact C(∞); Landauer currents
+            cur = jt.currents(m, state)
             return {
                 "particle_current_left": cur.particle[0],
                 "heat_current_left": cur.heat[0],
-                "asymptotic_non_markovianity": jt.junction.asymptotic_non_markovianity(m),
+                "asymptotic_non_markovianity": jt.junction.asymptotic_non_markovianity(
+                    m, throw=False
+                ),
+                "result": state.result,
             }
 
     return fn
@@ -359,8 +368,10 @@ def _sweep(args) -> int:
     result = jt.sweep(
         _sweep_function(args.model, args.sites), axes, chunk_size=chunk, path=args.out / "chunks"
     )
+    values = {k: v for k, v in result.values.items() if k != "result"}
     arrays = {f"axis_{k}": np.asarray(v) for k, v in axes.items()}
-    arrays.update({k: np.asarray(v) for k, v in result.values.items()})
+    arrays.update({k: np.asarray(v) for k, v in values.items()})
+    arrays["result"] = np.asarray(result.results)
     np.savez(args.out / f"sweep_{args.model}.npz", **arrays)
     summary = {
         "model": args.model,
@@ -368,11 +379,17 @@ def _sweep(args) -> int:
         "axes": {k: [float(v[0]), float(v[-1]), int(v.shape[0])] for k, v in axes.items()},
         "fixed": {k: v for k, v in defaults.items() if k not in axes},
         "points_per_second": result.points_per_second,
-        "range": {k: [float(np.min(v)), float(np.max(v))] for k, v in result.values.items()},
+        "failed_points": result.failed,
+        "failures": result.failures,
+        "range": {k: [float(np.nanmin(v)), float(np.nanmax(v))] for k, v in values.items()},
     }
     (args.out / f"sweep_{args.model}.json").write_text(json.dumps(summary, indent=1))
     for key, (lo, hi) in summary["range"].items():
         print(f"{key}: min {lo:.6g}, max {hi:.6g}")
+    if result.failed:
+        print(f"{result.failed} points failed (NaN in the outputs; codes in 'result'):")
+        for message, count in result.failures.items():
+            print(f"  {count}: {message.splitlines()[0]}")
     print(f"wrote {args.out / f'sweep_{args.model}.npz'} ({int(np.prod(result.shape))} points)")
     return 0
 

@@ -2,7 +2,7 @@
 
 from typing import Union
 
-from jaxtyping import Array, ArrayLike, Bool, Complex, Float, Inexact, Int, PyTree, Shaped
+from jaxtyping import Array, ArrayLike, Bool, Complex, Float, Inexact, Int, PyTree, Real, Shaped
 
 
 RealScalarLike = Union[float, int, Float[ArrayLike, ""]]
@@ -21,6 +21,7 @@ __all__ = [
     "Int",
     "Matrix",
     "PyTree",
+    "Real",
     "RealScalarLike",
     "ScalarLike",
     "Shaped",

@@ -10,121 +10,59 @@ differentiating `eigh` would give NaN. Eigenvalues are clipped to `[ε, ∞)` (b
 gradients (the clipping changes entropies by ~1e-30).
 """
 
-import functools as ft
 from collections.abc import Sequence
 
-import jax
 import jax.numpy as jnp
 
 from ._custom_types import Array, ArrayLike, Float, Inexact
-
-
-def _dagger(x):
-    return jnp.conj(jnp.swapaxes(x, -1, -2))
+from ._linalg import SpectralFunction, after, dagger, matrix_function, trace_function
+from ._statistics import check_statistics
 
 
 def _eps(dtype):
     return jnp.finfo(dtype).eps ** 2
 
 
-def _clip(lam, statistics):
-    eps = _eps(lam.dtype)
-    if statistics == "boson":
-        return jnp.maximum(lam, eps)
-    return jnp.clip(lam, eps, 1 - jnp.finfo(lam.dtype).eps)
+def _clip_boson(lam):
+    return jnp.maximum(lam, _eps(lam.dtype))
 
 
-# Scalar functions of an eigenvalue λ, with their first two derivatives, per statistics.
-# entropy density s(λ); modular energy s'(λ) = ln((1 ± λ)/λ); log-partition density ±ln(1 ± λ).
-def _entropy_density(lam, statistics):
-    if statistics == "boson":
-        return (1 + lam) * jnp.log1p(lam) - lam * jnp.log(lam)
-    return -lam * jnp.log(lam) - (1 - lam) * jnp.log1p(-lam)
+def _clip_fermion(lam):
+    return jnp.clip(lam, _eps(lam.dtype), 1 - jnp.finfo(lam.dtype).eps)
 
 
-def _modular(lam, statistics):
-    if statistics == "boson":
-        return jnp.log1p(lam) - jnp.log(lam)
-    return jnp.log1p(-lam) - jnp.log(lam)
+def _functions(sign: int, clip) -> dict[str, SpectralFunction]:
+    """The spectral functions of Gaussian states; `sign = +1` bosons, `-1` fermions:
+    entropy density `s(λ) = ±(1 ± λ) ln(1 ± λ) − λ ln λ`, modular energy
+    `s'(λ) = ln((1 ± λ)/λ)` and log-partition density `±ln(1 ± λ)`, each with the
+    derivatives that differentiation needs."""
+
+    def fn(name, value, derivative=None):
+        return SpectralFunction(name, value, derivative, clip)
+
+    modular_second = fn("1/λ² ∓ 1/(1±λ)²", lambda lam: 1 / lam**2 - 1 / (1 + sign * lam) ** 2)
+    modular_prime = fn(
+        "±1/(1±λ) − 1/λ", lambda lam: sign / (1 + sign * lam) - 1 / lam, modular_second
+    )
+    modular = fn("ln((1±λ)/λ)", lambda lam: jnp.log1p(sign * lam) - jnp.log(lam), modular_prime)
+    entropy = fn(
+        "s(λ)",
+        lambda lam: sign * (1 + sign * lam) * jnp.log1p(sign * lam) - lam * jnp.log(lam),
+        modular,
+    )
+    log_partition_second = fn("−1/(1±λ)²", lambda lam: -sign / (1 + sign * lam) ** 2)
+    log_partition_prime = fn("1/(1±λ)", lambda lam: 1 / (1 + sign * lam), log_partition_second)
+    log_partition = fn("±ln(1±λ)", lambda lam: sign * jnp.log1p(sign * lam), log_partition_prime)
+    return {"entropy": entropy, "modular": modular, "log_partition": log_partition}
 
 
-def _modular_prime(lam, statistics):
-    if statistics == "boson":
-        return 1 / (1 + lam) - 1 / lam
-    return -1 / (1 - lam) - 1 / lam
+_FUNCTIONS = {"boson": _functions(1, _clip_boson), "fermion": _functions(-1, _clip_fermion)}
 
 
-def _modular_second(lam, statistics):
-    if statistics == "boson":
-        return 1 / lam**2 - 1 / (1 + lam) ** 2
-    return 1 / lam**2 - 1 / (1 - lam) ** 2
-
-
-def _log_partition_density(lam, statistics):
-    return jnp.log1p(lam) if statistics == "boson" else -jnp.log1p(-lam)
-
-
-def _log_partition_prime(lam, statistics):
-    return 1 / (1 + lam) if statistics == "boson" else 1 / (1 - lam)
-
-
-def _log_partition_second(lam, statistics):
-    return -1 / (1 + lam) ** 2 if statistics == "boson" else 1 / (1 - lam) ** 2
-
-
-_DERIVATIVE = {
-    _entropy_density: _modular,
-    _modular: _modular_prime,
-    _modular_prime: _modular_second,
-    _log_partition_density: _log_partition_prime,
-    _log_partition_prime: _log_partition_second,
-}
-
-
-def _divided_differences(lam, f, fp):
-    """`(f(λ_i) - f(λ_j)) / (λ_i - λ_j)`, and `f'((λ_i+λ_j)/2)` for (nearly) equal λ."""
-    diff = lam[:, None] - lam[None, :]
-    scale = 1 + jnp.abs(lam[:, None]) + jnp.abs(lam[None, :])
-    close = jnp.abs(diff) <= 1e-6 * scale
-    mid = 0.5 * (lam[:, None] + lam[None, :])
-    quotient = (f[:, None] - f[None, :]) / jnp.where(close, 1.0, diff)
-    return jnp.where(close, fp(mid), quotient)
-
-
-@ft.partial(jax.custom_jvp, nondiff_argnums=(1, 2))
-def matrix_function(c, fn, statistics):
-    """`f(C) = V f(λ) V†` for Hermitian `C = V λ V†` (eigenvalues clipped, see module doc)."""
-    lam, v = jnp.linalg.eigh(c)
-    lam = _clip(lam, statistics)
-    return (v * fn(lam, statistics).astype(v.dtype)[None, :]) @ _dagger(v)
-
-
-@matrix_function.defjvp
-def _matrix_function_jvp(fn, statistics, primals, tangents):
-    (c,), (dc,) = primals, tangents
-    lam, v = jnp.linalg.eigh(c)
-    lam = _clip(lam, statistics)
-    f = fn(lam, statistics)
-    fp = _DERIVATIVE[fn]
-    dd = _divided_differences(lam, f, lambda x: fp(x, statistics))
-    out = (v * f.astype(v.dtype)[None, :]) @ _dagger(v)
-    dout = v @ (dd.astype(v.dtype) * (_dagger(v) @ dc @ v)) @ _dagger(v)
-    return out, dout
-
-
-@ft.partial(jax.custom_jvp, nondiff_argnums=(1, 2))
-def trace_function(c, fn, statistics):
-    """`Tr f(C)`, with derivative `Tr[f'(C) dC]` (itself a differentiable matrix function)."""
-    lam = _clip(jnp.linalg.eigvalsh(c), statistics)
-    return jnp.sum(fn(lam, statistics))
-
-
-@trace_function.defjvp
-def _trace_function_jvp(fn, statistics, primals, tangents):
-    (c,), (dc,) = primals, tangents
-    out = trace_function(c, fn, statistics)
-    grad = matrix_function(c, _DERIVATIVE[fn], statistics)
-    return out, jnp.real(jnp.sum(jnp.transpose(grad) * dc))
+def gaussian_function(statistics: str, name: str) -> SpectralFunction:
+    """The spectral function `name` (`"entropy"`, `"modular"`, `"log_partition"`) of Gaussian
+    states of `statistics`."""
+    return _FUNCTIONS[statistics][name]
 
 
 def _hermitian(name: str, c: ArrayLike) -> Array:
@@ -133,13 +71,7 @@ def _hermitian(name: str, c: ArrayLike) -> Array:
         raise ValueError(f"`{name}` must be a square matrix, got shape {c.shape}.")
     if not jnp.issubdtype(c.dtype, jnp.inexact):
         c = c.astype(jnp.result_type(float))
-    return 0.5 * (c + _dagger(c))
-
-
-def _statistics(statistics: str) -> str:
-    if statistics not in ("boson", "fermion"):
-        raise ValueError(f"`statistics` must be 'boson' or 'fermion', got {statistics!r}.")
-    return statistics
+    return 0.5 * (c + dagger(c))
 
 
 def entropy(covariance: Inexact[ArrayLike, "L L"], statistics: str = "boson") -> Float[Array, ""]:
@@ -150,10 +82,13 @@ def entropy(covariance: Inexact[ArrayLike, "L L"], statistics: str = "boson") ->
 
     Invariant under `C -> U C U†` (any single-particle basis). Differentiable to second order
     (`dS = Tr[ln((1 ± C)/C) dC]`), also at degenerate or pure states.
+
+    **Arguments:** `covariance` `C` (L × L); `statistics`.
+
+    **Returns:** `S` (nats).
     """
-    return trace_function(
-        _hermitian("covariance", covariance), _entropy_density, _statistics(statistics)
-    )
+    fn = gaussian_function(check_statistics(statistics), "entropy")
+    return trace_function(_hermitian("covariance", covariance), fn)
 
 
 def log_partition_function(
@@ -161,18 +96,28 @@ def log_partition_function(
 ) -> Float[Array, ""]:
     """`ln Z = Tr ln(1 + C)` (bosons; paper 000, Eq. (21)) or `-Tr ln(1 - C)` (fermions), the
     normalisation of `ρ = exp(-Σ K_ij a_i† a_j)/Z` with `K = ln((1 ± C)/C)`; it satisfies
-    `ln Z = S - Tr[C K]` (the Legendre relation of Eq. (21))."""
-    return trace_function(
-        _hermitian("covariance", covariance), _log_partition_density, _statistics(statistics)
-    )
+    `ln Z = S - Tr[C K]` (the Legendre relation of Eq. (21)).
+
+    **Arguments:** `covariance` (L × L); `statistics`.
+
+    **Returns:** `ln Z`.
+    """
+    fn = gaussian_function(check_statistics(statistics), "log_partition")
+    return trace_function(_hermitian("covariance", covariance), fn)
 
 
 def modular_hamiltonian(
     covariance: Inexact[ArrayLike, "L L"], statistics: str = "boson"
 ) -> Inexact[Array, "L L"]:
     """`K = ln((1 ± C)/C) = δS/δC` (paper 000, Eq. (24) `Λ = log(1 + n^{-1})` for bosons): the
-    single-particle matrix with `ρ ∝ exp(-Σ K_ij a_i† a_j)`."""
-    return matrix_function(_hermitian("covariance", covariance), _modular, _statistics(statistics))
+    single-particle matrix with `ρ ∝ exp(-Σ K_ij a_i† a_j)`.
+
+    **Arguments:** `covariance` (L × L); `statistics`.
+
+    **Returns:** `K`, L × L.
+    """
+    fn = gaussian_function(check_statistics(statistics), "modular")
+    return matrix_function(_hermitian("covariance", covariance), fn)
 
 
 def relative_entropy(
@@ -186,22 +131,26 @@ def relative_entropy(
 
     which for bosons is paper 000's (A13)/(23) with the logarithms taken separately
     (`-S(C1) + Tr[(1 + C1) ln(1 + C2) - C1 ln C2]`; the single-log form (23) is only right
-    when the matrices commute, see ERRATA.md) and for fermions
+    when the matrices commute, see the conventions page) and for fermions
     `-S(C1) - Tr[C1 ln C2 + (1 - C1) ln(1 - C2)]` (derived from `ln ρ2 = -a†K2 a - ln Z2`;
     checked against dense density matrices in the tests). `D >= 0`, zero iff `C1 = C2`.
+
+    **Arguments:** `covariance1`, `covariance2` (L × L); `statistics`.
+
+    **Returns:** `D(ρ1 ‖ ρ2)` (nats).
     """
-    statistics = _statistics(statistics)
+    statistics = check_statistics(statistics)
     c1 = _hermitian("covariance1", covariance1)
     c2 = _hermitian("covariance2", covariance2)
     if c1.shape != c2.shape:
         raise ValueError(f"covariance shapes differ: {c1.shape} and {c2.shape}.")
-    k2 = matrix_function(c2, _modular, statistics)
+    # The eigendecompositions of C2 and C1 run one after the other (`after`): independent
+    # batched LAPACK calls in flight together can deadlock XLA:CPU's pool under vmap.
+    k2 = matrix_function(c2, gaussian_function(statistics, "modular"))
     cross = jnp.real(jnp.sum(jnp.transpose(k2) * c1))
-    return (
-        cross
-        + trace_function(c2, _log_partition_density, statistics)
-        - trace_function(c1, _entropy_density, statistics)
-    )
+    log_z2 = trace_function(after(c2, k2), gaussian_function(statistics, "log_partition"))
+    s1 = trace_function(after(c1, log_z2), gaussian_function(statistics, "entropy"))
+    return cross + log_z2 - s1
 
 
 def wigner_entropy(covariance: Inexact[ArrayLike, "L L"]) -> Float[Array, ""]:
@@ -212,7 +161,12 @@ def wigner_entropy(covariance: Inexact[ArrayLike, "L L"]) -> Float[Array, ""]:
 
     from the Gaussian Wigner function (A5) with `Θ = (C + 1/2) ⊕ (C^T + 1/2)` and the measure
     `d²α` per mode (a thermal mode has `W = e^{-|α|²/(n+1/2)} / (π(n+1/2))`, so
-    `S_W = ln(π(n + 1/2)) + 1`)."""
+    `S_W = ln(π(n + 1/2)) + 1`).
+
+    **Arguments:** `covariance` (L × L, bosonic).
+
+    **Returns:** `S_W`.
+    """
     c = _hermitian("covariance", covariance)
     L = c.shape[0]
     _, logdet = jnp.linalg.slogdet(c + 0.5 * jnp.eye(L, dtype=c.dtype))
@@ -229,8 +183,12 @@ def trace_product(
     evaluated without inverting `C_i` as `1 / (Π_i det(1 + C_i) · det(1 - Π_i C_i (1 + C_i)^{-1}))`
     (the same expression: `e^{-K} = C(1 + C)^{-1}` multiplies in order); fermions
     `Π_i det(1 - C_i) · det(1 + Π_i C_i (1 - C_i)^{-1})`. Real for m <= 2; complex in general.
+
+    **Arguments:** `covariances` (a sequence of L × L); `statistics`.
+
+    **Returns:** the trace (a scalar, complex in general).
     """
-    statistics = _statistics(statistics)
+    statistics = check_statistics(statistics)
     cs = [_hermitian(f"covariances[{i}]", c) for i, c in enumerate(covariances)]
     if not cs:
         raise ValueError("`covariances` must not be empty.")

@@ -74,9 +74,12 @@ def junction_figures(out: Path, resolution: int = 128) -> dict:
     for ax, (key, p) in zip(axes, panels.items(), strict=True):
         m = jt.models.junction(delta=0.1, g=0.5, gamma=0.2, bandwidth=100.0, **p)
         ts = jnp.linspace(0.0, 25.0, 11)
-        exact = jn.evolve(m, ts, panels=256).correlation
+        vacuum = jnp.zeros((2, 2))
+        exact_method = jn.Exact(jn.Quadrature(panels=256))
+        epa_method = jn.EPA("shifted", jn.Quadrature(panels=256))  # Fig. 4: Eq. (36)'s pole
+        exact = jt.evolve(m, vacuum, ts, exact_method).covariance
         dense = jnp.linspace(0.0, 25.0, 201)
-        epa = jn.evolve(m, dense, approximation="epa", panels=256).correlation
+        epa = jt.evolve(m, vacuum, dense, epa_method).covariance
         # ours C_jk = <d_k† d_j>; the paper plots its C_jk = <d_j† d_k>, i.e. ours C_kj
         series = {
             "C11": lambda c: c[:, 0, 0].real,
@@ -87,7 +90,7 @@ def junction_figures(out: Path, resolution: int = 128) -> dict:
         for (label, pick), colour in zip(series.items(), "C0 C1 C2 C3".split(), strict=True):
             ax.plot(0.2 * dense, pick(epa), colour, lw=1)
             ax.plot(0.2 * ts, pick(exact), "o", color=colour, ms=3, label=label)
-        epa_at = jn.evolve(m, ts, approximation="epa", panels=256).correlation
+        epa_at = jt.evolve(m, vacuum, ts, epa_method).covariance
         summary[f"fig4{key}_max_abs_exact_minus_epa"] = float(jnp.max(jnp.abs(exact - epa_at)))
         ax.set(xlabel="Γt", title=f"Fig. 4({key})")
         ax.legend(fontsize=7)
@@ -155,7 +158,7 @@ def spin_gorm_figure(out: Path, levels: tuple[int, ...] = (20, 800)) -> dict:
     summary = {"parameters": {"splitting": 0.1, "beta": 10.0, "strength": 0.1}}
     for ax, n in zip(np.atleast_1d(axes), levels, strict=True):
         model = jt.models.spin_gorm(n, 0.1, 10.0, 0.1, jax.random.key(0))
-        traj = jt.closed.evolve_spin_gorm(model, ts)
+        traj = jt.evolve(model, jnp.diag(jnp.array([0.0, 1.0])), ts)  # from |↓⟩
         redfield = jt.closed.redfield_entropy_production(model, ts)
         ax.plot(ts, traj.entropy_production, label="Δ_iS, Eq. (10)")
         ax.plot(ts, traj.alternative_entropy_production, label="Δ'_iS, Eq. (25)")
@@ -287,7 +290,7 @@ def fewlevel_figures(out: Path, points: int = 41) -> dict:
     def currents(s):
         beta = fl.PolynomialInverseTemperature(jnp.stack([jnp.ones_like(s), s]))
         model = jt.models.three_level(energies, beta, (0.7, 0.4, 0.9))
-        micro = fl.micro_currents(model, fl.stationary_state(model)).particle[0]
+        micro = fl.micro_currents(model, jt.steady_state(model)).particle[0]
         w = jnp.array([1.0, 2.6, 1.6])
         b = beta(w) * w
         return jnp.stack([micro[1, 0], micro[2, 1], micro[2, 0]]), b[0] - b[1] + b[2]
@@ -359,8 +362,8 @@ def ratchet_figure(out: Path, sites: int = 16, points: int = 61) -> dict:
     δT = 0.5) against the dissipation rate r, and the net ring current, which is largest
     where r is comparable to the eigenvalue differences of H (here D = 16 sites, whose gaps
     are ≈ 0.1 as in the paper). The current's sign is the brute-force one (towards
-    decreasing x, ERRATA); occupations are in our convention (the paper's are mirrored
-    k → −k). Writes `fig7_ratchet.png` and `fig7_ratchet.json`."""
+    decreasing x, see the conventions page); occupations are in our convention (the paper's
+    are mirrored k → −k). Writes `fig7_ratchet.png` and `fig7_ratchet.json`."""
     import jaxthermo as jt
 
     plt = _pyplot()
@@ -410,7 +413,7 @@ def ratchet_figure(out: Path, sites: int = 16, points: int = 61) -> dict:
 
 
 def _paper_coefficients(covariance_xy):
-    """Paper 000 Eq. (35) coefficients `(n0, n1, n2, n3)` of the paper's `n = C*` (ERRATA)
+    """Paper 000 Eq. (35) coefficients `(n0, n1, n2, n3)` of the paper's `n = C*` (conventions page)
     from our correlation matrix in the xy basis."""
     n = jnp.conj(covariance_xy)
     n0 = 0.5 * jnp.real(n[..., 0, 0] + n[..., 1, 1])
@@ -547,7 +550,7 @@ def oscillator_relaxation_figure(
 ) -> dict:
     """Paper 000 Fig. 5 (Sec. III B): the 2-D oscillator (E_x − E_y = 0.025, mean 1) coupled
     to two random `sites`-site reservoirs initially thermal at T₀ = 1100 (u side) and 900
-    (v side), exact closed-system evolution (`closed.evolve_closed`, vmapped over
+    (v side), exact closed-system evolution (`jt.evolve` of a `closed.ClosedSystem`, vmapped over
     `realisations` random couplings, `models.random_reservoir_oscillator` defaults), system
     initially `n_x = n_y = 1000`. Plotted, averaged over realisations: the system occupations
     in the xy, uv and ± bases (the reduced covariance, which is `K_eff⁻¹` of Eq. (43)) and
@@ -557,7 +560,7 @@ def oscillator_relaxation_figure(
     Measured (JSON): the ratios are constant over the transport window `t ∈ [300, 1500]`;
     the reservoir difference decays at the rate that the u → v current
     `j = −(E_x − E_y)(n₊ − n₋)/2` (our sign: `n₊ − n₋ < 0` for a current from the hotter
-    u side; the paper's conjugate `n` has the opposite sign, ERRATA) predicts,
+    u side; the paper's conjugate `n` has the opposite sign, see the conventions page) predicts,
     `γ = (E_x − E_y)|n₊ − n₋| / (M · gap)`; `E_x n_x → E_y n_y` at late times. The finite
     reservoirs stop equalising near their Heisenberg time `2π/δε` (δε: mean level spacing
     of the reservoir blocks within `E_x − E_y` of the band centre), reported too.
@@ -575,8 +578,8 @@ def oscillator_relaxation_figure(
         system = jt.models.random_reservoir_oscillator(
             key, sites=sites, temperatures=temperatures, splitting=split
         )
-        tr = jt.closed.evolve_closed(system, jnp.eye(2) * 1000.0, ts)
-        return tr.system_covariance, tr.reservoir_number / sites
+        tr = jt.evolve(system, jnp.eye(2) * 1000.0, ts)
+        return tr.covariance, tr.reservoir_number / sites
 
     def levels_near_centre(key):  # reservoir levels within ±split of the band centre
         system = jt.models.random_reservoir_oscillator(key, sites=sites, splitting=split)
@@ -585,7 +588,7 @@ def oscillator_relaxation_figure(
 
     keys = jax.random.split(jax.random.key(0), realisations)
     c_xy, reservoir = jax.jit(jax.vmap(run))(keys)
-    # a separate, sequential program: independent batched eighs next to evolve_closed's
+    # a separate, sequential program: independent batched eighs next to the evolution's
     # could deadlock XLA:CPU's pool (README, "Known issue")
     near = jax.jit(lambda k: jax.lax.map(levels_near_centre, k))(keys)
     c_xy, reservoir = c_xy.mean(0), np.asarray(reservoir.mean(0))

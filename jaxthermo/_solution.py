@@ -1,16 +1,23 @@
-"""Result codes shared by every jaxthermo solver.
+"""Result codes and the base class of every result module.
 
 `RESULTS` extends lineax's result enumeration (itself used by optimistix and diffrax), so a
-result from a jaxthermo solver reads like one from the rest of the ecosystem.
+result from a jaxthermo solver reads like one from the rest of the ecosystem. Every result
+module (steady states, trajectories, ...) derives from `AbstractResult`, which adds
+`.to_numpy()`.
 """
 
+import equinox as eqx
+import jax
 import lineax as lx
+import numpy as np
 
 
 class RESULTS(lx.RESULTS):  # pyright: ignore[reportGeneralTypeIssues]
     """Result codes of jaxthermo's solvers (extends `lineax.RESULTS`).
 
-    `RESULTS[result]` gives the human-readable message of a result item.
+    `RESULTS[result]` gives the human-readable message of a result item. With `throw=False`
+    a verb never raises inside `jit`/`vmap`: invalid points come back with one of these codes
+    (and NaN values), the others with `RESULTS.successful`.
     """
 
     not_hurwitz = (
@@ -24,3 +31,26 @@ class RESULTS(lx.RESULTS):  # pyright: ignore[reportGeneralTypeIssues]
         "eigenvalues with positive real part, so the Lyapunov equation cannot be solved by "
         "the sign function (and there is no steady state)."
     )
+    invalid_parameters = (
+        "A model parameter is invalid (a negative rate, a non-positive temperature, a Bose "
+        "chemical potential at or above the mode frequency, a negative spectral density, a "
+        "non-Hermitian Hamiltonian, ...). Rerun the point with `throw=True` for an error that "
+        "names the argument."
+    )
+    no_unique_cycle = (
+        "The one-period map has an eigenvalue of modulus >= 1 (within numerical tolerance): "
+        "the protocol has no unique periodic steady state (e.g. no bath is ever switched on, "
+        "or a mode never couples to one)."
+    )
+
+
+class AbstractResult(eqx.Module):
+    """Base class of jaxthermo's result modules (steady states, trajectories, cycles, ...):
+    small equinox modules whose array leaves hold the numbers. `to_numpy()` converts them."""
+
+    def to_numpy(self):
+        """The same module with every JAX array leaf converted to a NumPy array (host copy);
+        result codes are kept as they are."""
+        return jax.tree_util.tree_map(
+            lambda x: np.asarray(x) if isinstance(x, jax.Array) else x, self
+        )

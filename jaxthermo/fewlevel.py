@@ -1,28 +1,27 @@
 """Few-level systems between several fields (paper 003, Accardi & Imafuku): secular (Davies)
-and Bloch–Redfield master equations, Pauli rate matrices, stationary states, micro-currents,
-detailed-balance and local-KMS diagnostics, Onsager coefficients.
+and Bloch–Redfield master equations, Pauli rate matrices, micro-currents, detailed-balance and
+local-KMS diagnostics, Onsager coefficients. Steady states, trajectories, currents and entropy
+production come from the shared verbs:
 
     import jaxthermo as jt
     fl = jt.fewlevel
     model = fl.FewLevelModel(h, [fl.BosonField(d, fl.FlatSpectralDensity(0.01), 1.0),
                                  fl.BosonField(d, fl.FlatSpectralDensity(0.01), 2.0)])
-    state = fl.stationary_state(model)
-    fl.micro_currents(model, state).particle  # J_{j,mn}, paper's sign (into field j)
+    state = jt.steady_state(model)               # fl.Secular() by default
+    jt.currents(model, state).energy             # per field, into the system
+    fl.micro_currents(model, state).particle     # J_{j,mn}, paper's sign (into field j)
 """
 
 from ._fewlevel._diagnostics import (
-    FieldCurrents as FieldCurrents,
     MicroCurrents as MicroCurrents,
     MicroOnsager as MicroOnsager,
     clausius_entropy_production as clausius_entropy_production,
     detailed_balance_matrix as detailed_balance_matrix,
-    field_currents as field_currents,
-    generator_energy_currents as generator_energy_currents,
     kolmogorov_violation as kolmogorov_violation,
+    liouvillian as liouvillian,
     local_kms_residual as local_kms_residual,
     micro_currents as micro_currents,
     micro_onsager_coefficients as micro_onsager_coefficients,
-    spohn_entropy_production as spohn_entropy_production,
     state_inverse_temperature as state_inverse_temperature,
 )
 from ._fewlevel._fields import (
@@ -39,29 +38,33 @@ from ._fewlevel._fields import (
 )
 from ._fewlevel._master import (
     FewLevelModel as FewLevelModel,
-    StationaryState as StationaryState,
+    SteadyState as SteadyState,
+    Trajectory as Trajectory,
+    spohn_entropy_production as spohn_entropy_production,
+)
+from ._fewlevel._methods import (
+    AbstractFewLevelMethod as AbstractFewLevelMethod,
+    Pauli as Pauli,
+    Redfield as Redfield,
+    Secular as Secular,
+)
+from ._fewlevel._transitions import (
     Transitions as Transitions,
-    evolve as evolve,
-    liouvillian as liouvillian,
     pauli_rate_matrix as pauli_rate_matrix,
-    stationary_state as stationary_state,
     transitions as transitions,
 )
 
 
 __all__ = [
-    "FieldCurrents",
     "MicroCurrents",
     "MicroOnsager",
     "clausius_entropy_production",
     "detailed_balance_matrix",
-    "field_currents",
-    "generator_energy_currents",
     "kolmogorov_violation",
+    "liouvillian",
     "local_kms_residual",
     "micro_currents",
     "micro_onsager_coefficients",
-    "spohn_entropy_production",
     "state_inverse_temperature",
     "AbstractField",
     "AbstractInverseTemperature",
@@ -74,11 +77,14 @@ __all__ = [
     "OhmicSpectralDensity",
     "PolynomialInverseTemperature",
     "FewLevelModel",
-    "StationaryState",
+    "SteadyState",
+    "Trajectory",
+    "spohn_entropy_production",
+    "AbstractFewLevelMethod",
+    "Pauli",
+    "Redfield",
+    "Secular",
     "Transitions",
-    "evolve",
-    "liouvillian",
     "pauli_rate_matrix",
-    "stationary_state",
     "transitions",
 ]

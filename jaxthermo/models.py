@@ -1,17 +1,39 @@
-"""Ready-made models from the papers. Each returns a `QuadraticModel` whose numbers are
-array leaves (differentiable, vmappable)."""
+"""Ready-made models from the papers: quadratic networks (`chain`, `two_oscillator`,
+`ratchet`), few-level systems (`multilevel`, `three_level`), the junction (`junction`) and
+closed systems (`spin_gorm`, `random_reservoir_oscillator`). Every number is an array leaf
+(differentiable, vmappable)."""
 
 import jax
 import jax.numpy as jnp
 
-from ._baths import BosonBath, FermionBath, ProbeBath, occupation_temperature
-from ._closed import random_reservoir_oscillator as random_reservoir_oscillator
-from ._custom_types import RealScalarLike
+from ._baths import BosonBath, FermionBath, ProbeBath
+from ._closed._quadratic import ClosedSystem, FiniteReservoir
+from ._closed._spin_gorm import SpinGORM
+from ._custom_types import Array, RealScalarLike
 from ._fewlevel._fields import BosonField, FlatSpectralDensity
 from ._fewlevel._master import FewLevelModel
-from ._junction._model import Junction
+from ._junction._junction import Junction
 from ._quadratic import QuadraticModel
-from ._spin_gorm import spin_gorm as spin_gorm
+from ._statistics import occupation_temperature
+
+
+__all__ = [
+    "chain",
+    "two_oscillator",
+    "two_oscillator_bases",
+    "ratchet",
+    "ratchet_current",
+    "ratchet_positions",
+    "sawtooth_potential",
+    "sine_temperatures",
+    "wavenumber_occupations",
+    "commutator_series",
+    "multilevel",
+    "three_level",
+    "junction",
+    "spin_gorm",
+    "random_reservoir_oscillator",
+]
 
 
 def _bath_temperature(side, temperature, occupation, frequency, statistics):
@@ -56,9 +78,9 @@ def chain(
       ballistic into diffusive transport. `conserve` is passed to the probes.
     - `statistics`: `"boson"` (the paper) or `"fermion"`.
 
-    Returns a `QuadraticModel` with `baths = (left, right, probe_0, ..., probe_{L-1})` (the
-    probes only if `probe_rate` is given). Its steady state has the closed forms (29a)–(29b)
-    of the paper, for any Γ >= 0.
+    **Returns:** a `QuadraticModel` with `baths = (left, right, probe_0, ..., probe_{L-1})`
+    (the probes only if `probe_rate` is given). Its steady state has the closed forms
+    (29a)–(29b) of the paper, for any Γ >= 0.
     """
     if not isinstance(sites, int) or sites < 2:
         raise ValueError(f"chain: `sites` must be an int >= 2, got {sites!r}.")
@@ -105,8 +127,13 @@ def two_oscillator(
     with a `BosonBath` of rate `r` on u (temperature `T_u`) and on v (`T_v`), both at the
     frequency `(E_x + E_y)/2 = H_uu = H_vv`. Then `G = r·1` and `F = r n_R` with `n_R`
     diagonal in uv: paper 000's Eq. (6) `dn/dt = i[E, n] + r(n_R - n)` (our `C` is the
-    complex conjugate of the paper's `n`, ERRATA.md). `C` in the xy, uv and ± bases:
+    complex conjugate of the paper's `n`, see the conventions page). `C` in the xy, uv and ± bases:
     `two_oscillator_bases`. The current `|n_+ - n_-|` is maximal at `r = |E_x - E_y|`.
+
+    **Arguments:** `energy_x`, `energy_y` (`E_x`, `E_y`), `rate` (`r`), `temperature_u`,
+    `temperature_v` (energies).
+
+    **Returns:** a bosonic `QuadraticModel` of two modes (u, v).
     """
     ex = jnp.asarray(energy_x, dtype=jnp.result_type(float))
     ey = jnp.asarray(energy_y, dtype=ex.dtype)
@@ -124,7 +151,12 @@ def two_oscillator_bases(covariance_uv) -> dict:
 
     With `a_b = M a_x` (M from Eqs. (36)/(37)), `C_b = M C_xy M†`. Our `C` is the complex
     conjugate of the paper's `n`, so `n_+ - n_-` has the opposite sign to the paper's
-    `2 n_2` (ERRATA.md)."""
+    `2 n_2` (conventions page).
+
+    **Arguments:** `covariance_uv`, `(2, 2)`.
+
+    **Returns:** a dict of matrices and scalar occupations (see above).
+    """
     c_uv = jnp.asarray(covariance_uv)
     c_xy = _UV.T @ c_uv @ _UV  # _UV is real, symmetric and its own inverse
     c_pm = _PM @ c_xy @ jnp.conj(_PM.T)
@@ -145,17 +177,26 @@ def two_oscillator_bases(covariance_uv) -> dict:
 
 def ratchet_positions(sites: int):
     """Site positions `x_i = -π + 2π(i + ½)/D`, i = 0 … D-1: D points uniformly spread over
-    `[-π, π]` (paper 000, Sec. IV), symmetric about 0 and avoiding the sawtooth's jump at ±π."""
+    `[-π, π]` (paper 000, Sec. IV), symmetric about 0 and avoiding the sawtooth's jump at ±π.
+
+    **Arguments:** `sites` (D). **Returns:** shape `(D,)`.
+    """
     return -jnp.pi + 2 * jnp.pi * (jnp.arange(sites) + 0.5) / sites
 
 
 def sawtooth_potential(sites: int, amplitude: RealScalarLike = 0.5):
-    """Paper 000's Eq. (44) site energies `1 - V x_i / 2` at `ratchet_positions`."""
+    """Paper 000's Eq. (44) site energies `1 - V x_i / 2` at `ratchet_positions`.
+
+    **Arguments:** `sites` (D), `amplitude` (V). **Returns:** site energies, shape `(D,)`.
+    """
     return 1.0 - 0.5 * amplitude * ratchet_positions(sites)
 
 
 def sine_temperatures(sites: int, mean: RealScalarLike = 1.0, amplitude: RealScalarLike = 0.5):
-    """Paper 000's Eq. (45) temperature profile `T_i = T̄ + δT sin x_i`."""
+    """Paper 000's Eq. (45) temperature profile `T_i = T̄ + δT sin x_i`.
+
+    **Arguments:** `sites` (D), `mean` (T̄), `amplitude` (δT). **Returns:** shape `(D,)`.
+    """
     return mean + amplitude * jnp.sin(ratchet_positions(sites))
 
 
@@ -179,6 +220,8 @@ def ratchet(
 
     The net ring current is `ratchet_current(model, C)`; occupations of the travelling waves
     are `wavenumber_occupations(C)`.
+
+    **Returns:** a bosonic `QuadraticModel` with one `BosonBath` per site.
     """
     eps = jnp.asarray(potential)
     if eps.ndim != 1 or eps.shape[0] < 3:
@@ -198,7 +241,12 @@ def ratchet(
 
 def ratchet_current(model: QuadraticModel, covariance):
     """Net particle current around the ring, averaged over bonds:
-    `J = (1/D) Σ_i j_{i→i+1}`, positive towards increasing x (increasing site index)."""
+    `J = (1/D) Σ_i j_{i→i+1}`, positive towards increasing x (increasing site index).
+
+    **Arguments:** `model` (from `ratchet`), `covariance` (its state).
+
+    **Returns:** `J`, quanta per unit time.
+    """
     c = jnp.asarray(covariance)
     h = model.hamiltonian
     d = h.shape[0]
@@ -212,7 +260,10 @@ def wavenumber_occupations(covariance):
     """Occupations of the travelling waves `b_q = D^{-1/2} Σ_j e^{-2πi q j / D} a_j`,
     `q = 0 … D-1` (paper 000, Fig. 7: the diagonal of n̄ in a wavenumber basis). Because our
     `C` is the complex conjugate of the paper's `n̄`, the profile is mirrored `q -> -q`
-    relative to the paper's (ERRATA.md)."""
+    relative to the paper's (conventions page).
+
+    **Arguments:** `covariance`, `(D, D)`. **Returns:** shape `(D,)`.
+    """
     c = jnp.asarray(covariance)
     d = c.shape[0]
     j = jnp.arange(d)
@@ -228,7 +279,12 @@ def commutator_series(model: QuadraticModel, terms: int):
 
     (the paper's series with `+iE/r`, conjugated to our convention). Converges to the steady
     state for `r` larger than the spread of the eigenvalues of `H`. Returns the `(M+1, L, L)`
-    stack of partial sums."""
+    stack of partial sums.
+
+    **Arguments:** `model`; `terms` (M).
+
+    **Returns:** shape `(M + 1, L, L)`.
+    """
     g, f = model.dissipation()
     r = jnp.real(jnp.mean(jnp.diagonal(g)))
     n_r = f / r
@@ -258,7 +314,13 @@ def multilevel(
     fields with the same coupling operator `D` (`coupling`, `(N, N)`, in the level basis) and
     the same spectral density (`g_1 = g_2`; default flat `J = 0.01`), at
     `temperatures = (T_1, T_2)` and `chemical_potentials = (μ_1, μ_2)`. Returns a
-    `jaxthermo.fewlevel.FewLevelModel`."""
+    `jaxthermo.fewlevel.FewLevelModel`.
+
+    **Arguments:** `energies` `(N,)`; `coupling` `(N, N)`; `temperatures`, `chemical_potentials`
+    `(2,)`; `spectral_density` (an `AbstractSpectralDensity`).
+
+    **Returns:** a `FewLevelModel` with two fields.
+    """
     e = jnp.asarray(energies)
     if e.ndim != 1:
         raise ValueError(f"multilevel: `energies` must be 1-D, got shape {e.shape}.")
@@ -280,7 +342,13 @@ def three_level(
     """Paper 003 Sec. VI: levels `ε₁ < ε₂ < ε₃` (`energies`) coupled to one bosonic field in
     a local-KMS state with frequency-dependent `inverse_temperature` β(ω) (an
     `AbstractInverseTemperature`). `dipoles = (D₁₂, D₁₃, D₂₃)` are the matrix elements of the
-    Hermitian coupling `D` (set `D₁₂ = 0` for Eq. 107). Default flat `J = 0.01`."""
+    Hermitian coupling `D` (set `D₁₂ = 0` for Eq. 107). Default flat `J = 0.01`.
+
+    **Arguments:** `energies` `(3,)`; `inverse_temperature` (a β(ω) profile); `dipoles`;
+    `spectral_density`.
+
+    **Returns:** a `FewLevelModel` with one field.
+    """
     e = jnp.asarray(energies)
     if e.shape != (3,):
         raise ValueError(f"three_level: `energies` must have shape (3,), got {e.shape}.")
@@ -314,5 +382,101 @@ def junction(
     `h = 1, δ = 0, g = 0.5, Γ = 0.01, Ω = 10`. Analyse it with `jt.junction`
     (`stationary_correlation`, `landauer_currents`, `evolve`, `asymptotic_rates`, ...);
     `jt.junction.quadratic_model` turns its asymptotic master equation into a
-    `QuadraticModel`. See `jt.junction.Junction` for the arguments and checks."""
+    `QuadraticModel`. See `jt.junction.Junction` for the arguments and checks.
+
+    **Arguments:** as `jt.junction.Junction`.
+
+    **Returns:** a `jt.junction.Junction`.
+    """
     return Junction(h, delta, g, gamma, bandwidth, temperatures, chemical_potentials)
+
+
+# ---------------------------------------------------------------------------------------
+# Closed systems (papers 000 Sec. III B, 001 Sec. 4)
+# ---------------------------------------------------------------------------------------
+
+
+def spin_gorm(
+    levels: int,
+    splitting: RealScalarLike = 0.1,
+    beta: RealScalarLike = 10.0,
+    strength: RealScalarLike = 0.1,
+    key: Array | None = None,
+) -> SpinGORM:
+    """Paper 001's model with `levels` = N reservoir levels and a GOE coupling drawn from
+    `key` (a `jax.random` key; `jax.vmap` over keys for realisations).
+
+    **Arguments:** `levels` (N >= 2), `splitting` (Δ), `beta` (reservoir β), `strength` (λ),
+    `key` (default `jax.random.key(0)`).
+
+    **Returns:** a `closed.SpinGORM`.
+    """
+    if isinstance(levels, bool) or not isinstance(levels, int) or levels < 2:
+        raise ValueError(f"spin_gorm: `levels` must be an int >= 2, got {levels!r}.")
+    key = jax.random.key(0) if key is None else key
+    a = jax.random.normal(key, (levels, levels), dtype=jnp.result_type(float))
+    x = (a + a.T) / jnp.sqrt(2.0)  # off-diagonal variance 1, diagonal variance 2
+    energies = jnp.linspace(-0.5, 0.5, levels)
+    f = jnp.result_type(float)
+    return SpinGORM(
+        jnp.asarray(splitting, f),
+        energies,
+        x / jnp.sqrt(8.0 * levels),
+        jnp.asarray(strength, f),
+        jnp.asarray(beta, f),
+    )
+
+
+def random_reservoir_oscillator(
+    key: Array,
+    sites: int = 36,
+    temperatures: tuple[RealScalarLike, RealScalarLike] = (1100.0, 900.0),
+    splitting: RealScalarLike = 0.025,
+    mean_energy: RealScalarLike = 1.0,
+    internal: RealScalarLike = 0.005,
+    exchange: RealScalarLike = 0.005,
+) -> ClosedSystem:
+    """Paper 000, Sec. III B, Fig. 4: the two-dimensional oscillator `E = diag(E_x, E_y)`
+    (`E_x − E_y = splitting`, mean `mean_energy`), modes `u, v = (x ± y)/√2` (Eq. (36))
+    coupled to all `sites` sites of two bosonic reservoir blocks initially thermal at
+    `temperatures` (μ = 0). Reservoir blocks: on-site energy `mean_energy` plus all-to-all
+    couplings, and system–reservoir exchange couplings, with magnitudes uniform in
+    `[0, internal]`, `[0, exchange]` and uniform phases. Returns a `ClosedSystem` in the
+    `x, y` basis; vmap over keys for realisations.
+
+    The paper does not give its coupling ranges, only that they "impedance match" the system
+    to the reservoirs. The defaults (0.005, 0.005) do: the reservoir band (semicircle of
+    full width ≈ 13.9·`internal` ≈ 0.07) is comparable to the system's hybridisation with it
+    (`√Σ|g|²` ≈ 3.5·`exchange`) and to `E_x − E_y`, so that a reservoir difference drives a
+    u → v current with `n₊ − n₋` a fixed fraction of it (paper 000 Fig. 5; `jaxthermo
+    reproduce 000`). With a much wider band (e.g. 0.05, 0.02) only the few reservoir modes
+    resonant with the system exchange particles: the difference barely decays and the
+    realisation-averaged `n₊ − n₋` vanishes.
+
+    **Arguments:** `key`; `sites` (per reservoir); `temperatures`; `splitting`; `mean_energy`;
+    `internal`, `exchange` (coupling magnitudes).
+
+    **Returns:** a bosonic `closed.ClosedSystem` with two reservoirs.
+    """
+    if isinstance(sites, bool) or not isinstance(sites, int) or sites < 1:
+        raise ValueError(
+            f"random_reservoir_oscillator: `sites` must be an int >= 1, got {sites!r}."
+        )
+    f = jnp.result_type(float)
+    keys = jax.random.split(key, 8)
+
+    def uniform_complex(k1, k2, shape, scale):
+        mag = jax.random.uniform(k1, shape, f, 0.0, 1.0) * scale
+        phase = jax.random.uniform(k2, shape, f, 0.0, 2 * jnp.pi)
+        return mag * jnp.exp(1j * phase)
+
+    reservoirs = []
+    sign = jnp.array([[1.0], [1.0]]), jnp.array([[1.0], [-1.0]])
+    for r in range(2):
+        a = uniform_complex(keys[4 * r], keys[4 * r + 1], (sites, sites), internal)
+        upper = jnp.triu(a, 1)
+        h_r = mean_energy * jnp.eye(sites) + upper + jnp.conj(upper.T)
+        g = uniform_complex(keys[4 * r + 2], keys[4 * r + 3], (1, sites), exchange)
+        reservoirs.append(FiniteReservoir(h_r, sign[r] * g / jnp.sqrt(2.0), temperatures[r], 0.0))
+    e = jnp.asarray(mean_energy, f) + 0.5 * jnp.asarray(splitting, f) * jnp.array([1.0, -1.0])
+    return ClosedSystem(jnp.diag(e).astype(complex), reservoirs, "boson")

@@ -13,6 +13,9 @@ import jaxthermo as jt
 from .helpers import gaussian_density_matrix, mode_operators, random_hermitian
 
 
+DOWN = jnp.diag(jnp.array([0.0, 1.0]))  # the spin |↓⟩⟨↓| (σ_z = diag(1, −1)), paper 001
+
+
 cl = jt.closed
 
 
@@ -32,12 +35,12 @@ def test_identities(statistics):
     system = _random_closed(0, statistics)
     cs0 = np.diag([0.9, 0.1]) if statistics == "fermion" else np.diag([1.5, 0.2])
     ts = jnp.linspace(0.0, 20.0, 41)
-    tr = cl.evolve_closed(system, cs0, ts, reservoir_entropies=True)
+    tr = jt.evolve(system, cs0, ts, cl.Eigenbasis(reservoir_entropies=True))
     # energy conservation (19)-(22): <H_s> + Σ<H_r> + <V> constant
     total = tr.system_energy + tr.reservoir_energy.sum(1) + tr.interaction_energy
     np.testing.assert_allclose(total, total[0], atol=1e-11)
     # particle conservation
-    n_s = jnp.real(jnp.trace(tr.system_covariance, axis1=1, axis2=2))
+    n_s = jnp.real(jnp.trace(tr.covariance, axis1=1, axis2=2))
     np.testing.assert_allclose(
         n_s + tr.reservoir_number.sum(1), n_s[0] + tr.reservoir_number[0].sum(), atol=1e-11
     )
@@ -76,8 +79,8 @@ def test_reservoirs_kept_thermal_give_minus_correlation_entropy():
     the reservoirs' relative entropy, checked here for one reservoir directly."""
     system = _random_closed(1, s=2, m=5, temps=(0.9,), mus=(0.1,))
     cs0 = np.diag([0.8, 0.3])
-    ts = jnp.array([3.0, 9.0])
-    tr = cl.evolve_closed(system, cs0, ts, reservoir_entropies=True)
+    ts = jnp.array([0.0, 3.0, 9.0])
+    tr = jt.evolve(system, cs0, ts, cl.Eigenbasis(reservoir_entropies=True))
     blocks = system.slices()
     for k, t in enumerate(ts):
         c = cl.full_covariance(system, cs0, t)
@@ -92,7 +95,7 @@ def test_alternative_definition_eq27():
     """(25) differs from (10) by −β(⟨V⟩_t − ⟨V⟩_0) (Eq. (27), ERRATA's sign)."""
     system = _random_closed(2, s=2, m=6, temps=(0.5,), mus=(0.0,))
     cs0 = np.diag([1.0, 0.0])
-    tr = cl.evolve_closed(system, cs0, jnp.linspace(0, 15, 16))
+    tr = jt.evolve(system, cs0, jnp.linspace(0, 15, 16))
     alt = cl.system_relative_entropy_production(system, tr)
     beta = 1 / 0.5
     np.testing.assert_allclose(
@@ -125,10 +128,11 @@ def test_gaussian_route_matches_dense_density_matrices():
     system = cl.ClosedSystem(np.array([[0.3]]), [cl.FiniteReservoir(hr, b, 0.8, 0.1)], "fermion")
     cs0 = np.array([[0.95]])
     t = 4.0
-    tr = cl.evolve_closed(system, cs0, jnp.array([t]))
+    tr = jt.evolve(system, cs0, jnp.array([0.0, t]))
+    tr = jax.tree_util.tree_map(lambda x: x[1:] if jnp.ndim(x) else x, tr)  # the time t
     ops = mode_operators(4, "fermion")
     h = np.asarray(system.total_hamiltonian())
-    c0 = np.asarray(system.initial_covariance(cs0))
+    c0 = np.asarray(system.product_covariance(cs0))
     rho0 = gaussian_density_matrix(c0, ops, "fermion")
     u = sla.expm(-1j * t * _fock_hamiltonian(h, ops))
     rho = u @ rho0 @ u.conj().T
@@ -162,8 +166,8 @@ def test_driven_without_drive_is_evolve_closed():
     system = _random_closed(4, s=2, m=5, temps=(0.7,), mus=(0.1,))
     cs0 = np.diag([0.9, 0.2])
     ts = jnp.linspace(0.0, 12.0, 13)
-    tr = cl.evolve_driven(system, cs0, ts, lambda t: system.hamiltonian)
-    ref = cl.evolve_closed(system, cs0, ts)
+    tr = jt.evolve(cl.DrivenSystem(system, lambda t: system.hamiltonian), cs0, ts)
+    ref = jt.evolve(system, cs0, ts)
     np.testing.assert_allclose(tr.entropy_production, ref.entropy_production, atol=1e-9)
     np.testing.assert_allclose(tr.heat, ref.heat, atol=1e-9)
     np.testing.assert_allclose(tr.work, 0.0, atol=1e-14)
@@ -177,7 +181,7 @@ def test_driven_work_and_free_energy_eq24(statistics):
     system = _random_closed(5, statistics, s=2, m=6, temps=(0.8,), mus=(0.0,))
     cs0 = np.diag([0.9, 0.1]) if statistics == "fermion" else np.diag([1.2, 0.3])
     ts = jnp.linspace(0.0, 15.0, 31)
-    tr = cl.evolve_driven(system, cs0, ts, _drive_both(system))
+    tr = jt.evolve(cl.DrivenSystem(system, _drive_both(system)), cs0, ts)
     total = tr.system_energy + tr.interaction_energy + tr.reservoir_energy[:, 0]
     np.testing.assert_allclose(tr.work, total - total[0], atol=1e-8)
     assert abs(float(tr.work[-1])) > 0.05  # the drive does work
@@ -208,7 +212,7 @@ def test_driven_matches_dense_density_matrices():
     system = cl.ClosedSystem(np.array([[0.3]]), [cl.FiniteReservoir(hr, b, 0.6, 0.1)], "fermion")
     drive = _drive_both(system)
     cs0, t1 = np.array([[0.95]]), 6.0
-    tr = cl.evolve_driven(system, cs0, jnp.array([0.0, t1]), drive)
+    tr = jt.evolve(cl.DrivenSystem(system, drive), cs0, jnp.array([0.0, t1]))
 
     ops = mode_operators(4, "fermion")
     pairs = np.array([[(ops[i].conj().T @ ops[j]).toarray() for j in range(4)] for i in range(4)])
@@ -219,7 +223,7 @@ def test_driven_matches_dense_density_matrices():
         h[:1, :1], h[:1, 1:], h[1:, :1] = h_s, b_t, np.conj(b_t).T
         return np.einsum("ij,ijab->ab", h, pairs)
 
-    rho0 = gaussian_density_matrix(np.asarray(system.initial_covariance(cs0)), ops, "fermion")
+    rho0 = gaussian_density_matrix(np.asarray(system.product_covariance(cs0)), ops, "fermion")
     rhs = lambda t, y: (
         -1j * (fock_h(t) @ y.reshape(16, 16) - y.reshape(16, 16) @ fock_h(t))
     ).ravel()  # noqa: E731, E501
@@ -240,15 +244,13 @@ def test_driven_bad_input():
     system = _random_closed(7, s=2, m=3, temps=(0.7, 1.2), mus=(0.0, 0.0))
     ts = jnp.linspace(0.0, 1.0, 3)
     with pytest.raises(TypeError, match="`drive`"):
-        cl.evolve_driven(system, np.eye(2) * 0.5, ts, system.hamiltonian)
+        cl.DrivenSystem(system, system.hamiltonian)
     with pytest.raises(ValueError, match=r"`drive\(t\)` must return the system Hamiltonian"):
-        cl.evolve_driven(system, np.eye(2) * 0.5, ts, lambda t: jnp.eye(3) * t)
+        cl.DrivenSystem(system, lambda t: jnp.eye(3) * t)
     with pytest.raises(ValueError, match="couplings must be one array per reservoir"):
-        cl.evolve_driven(
-            system, np.eye(2) * 0.5, ts, lambda t: (system.hamiltonian, (jnp.ones((2, 3)),))
-        )
+        cl.DrivenSystem(system, lambda t: (system.hamiltonian, (jnp.ones((2, 3)),)))
     with pytest.raises(ValueError, match="strictly increasing"):
-        cl.evolve_driven(system, np.eye(2) * 0.5, ts[::-1], lambda t: system.hamiltonian)
+        jt.evolve(cl.DrivenSystem(system, lambda t: system.hamiltonian), np.eye(2) * 0.5, ts[::-1])
     with pytest.raises(ValueError, match="exactly one reservoir"):
         cl.free_energy_change(system, None)  # checked before the trajectory is read
 
@@ -263,7 +265,7 @@ def test_bad_input():
     system = _random_closed(0)
     with pytest.raises(ValueError, match="one reservoir temperature"):
         cl.system_relative_entropy_production(
-            system, cl.evolve_closed(system, np.eye(2) * 0.5, jnp.array([1.0]))
+            system, jt.evolve(system, np.eye(2) * 0.5, jnp.array([1.0]))
         )
 
 
@@ -297,10 +299,10 @@ def _dense_spin_check(model, t):
 def test_spin_gorm_matches_dense_evolution():
     model = jt.models.spin_gorm(6, 0.1, 10.0, 0.3, jax.random.key(2))
     ts = jnp.array([0.0, 7.0, 40.0])
-    tr = cl.evolve_spin_gorm(model, ts)
+    tr = jt.evolve(model, DOWN, ts)
     for k, t in enumerate(np.asarray(ts)):
         rho_s, d = _dense_spin_check(model, t)
-        np.testing.assert_allclose(tr.system_density[k], rho_s, atol=1e-12)
+        np.testing.assert_allclose(tr.density_matrix[k], rho_s, atol=1e-12)
         np.testing.assert_allclose(tr.entropy_production[k], d, atol=1e-9)
     h_s = 0.05 * np.asarray(tr.sigma_z)
     total = h_s + tr.reservoir_energy + tr.interaction_energy
@@ -318,11 +320,11 @@ def test_spin_gorm_fig1():
     the early decay follows Redfield (30) and (10), (25) settle. Measured (see the note):
     at N = 400 ⟨σ_z⟩(60) within 0.02 of Redfield, late ⟨σ_z⟩ ≈ −0.60 vs Redfield −0.462."""
     ts = jnp.linspace(0.0, 600.0, 121)
-    small = cl.evolve_spin_gorm(jt.models.spin_gorm(20, key=jax.random.key(1)), ts)
+    small = jt.evolve(jt.models.spin_gorm(20, key=jax.random.key(1)), DOWN, ts)
     assert np.all(small.entropy_production >= -1e-12)
     assert np.any(np.diff(np.asarray(small.entropy_production)) < -1e-3)  # oscillations
     model = jt.models.spin_gorm(400, key=jax.random.key(1))
-    large = cl.evolve_spin_gorm(model, ts)
+    large = jt.evolve(model, DOWN, ts)
     rf = cl.redfield(model)
     redfield_sz = rf.equilibrium + (-1 - rf.equilibrium) * jnp.exp(-rf.rate * ts)
     early = ts <= 60
@@ -339,7 +341,7 @@ def test_alternative_definition_goes_negative_for_small_n_strong_coupling():
     """(25) negative at N = 4, λ = 0.3 (found by a scan over N, λ and 8 GOE draws); (10) not."""
     keys = jax.random.split(jax.random.key(0), 8)
     ts = jnp.linspace(0.0, 300.0, 301)
-    run = jax.vmap(lambda k: cl.evolve_spin_gorm(jt.models.spin_gorm(4, 0.1, 10.0, 0.3, k), ts))
+    run = jax.vmap(lambda k: jt.evolve(jt.models.spin_gorm(4, 0.1, 10.0, 0.3, k), DOWN, ts))
     tr = run(keys)
     assert np.min(tr.alternative_entropy_production) < -0.3
     assert np.min(tr.entropy_production) > -1e-12
@@ -376,9 +378,9 @@ def _chain_entropy_rate(gamma, sites, window):
     b[0, 0] = 0.5 * np.sqrt(gamma * omega)
     reservoirs = [cl.FiniteReservoir(chain, b, 0.4, 0.5), cl.FiniteReservoir(chain, b, 0.2, -0.2)]
     system = cl.ClosedSystem(np.array([[0.3]]), reservoirs, "fermion")
-    ts = jnp.linspace(*window, 21)
-    tr = cl.evolve_closed(system, np.array([[0.5]]), ts)
-    return np.polyfit(np.asarray(ts), np.asarray(tr.entropy_production), 1)[0]
+    ts = jnp.concatenate([jnp.zeros(1), jnp.linspace(*window, 21)])  # the initial state at 0
+    tr = jt.evolve(system, np.array([[0.5]]), ts)
+    return np.polyfit(np.asarray(ts[1:]), np.asarray(tr.entropy_production[1:]), 1)[0]
 
 
 def _markov_entropy_rate(gamma):

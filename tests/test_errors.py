@@ -103,7 +103,7 @@ def test_shape_errors():
         jt.BosonBath(0.5, 0.1, 1.0)
     with pytest.raises(ValueError, match="expected \\(2, 2\\)"):
         jt.QuadraticModel.from_rates(H2, jnp.eye(3), jnp.zeros((3, 3)), "boson")
-    with pytest.raises(ValueError, match="`covariance0` must have shape"):
+    with pytest.raises(ValueError, match="`state0` \\(a covariance\\) must have shape"):
         jt.evolve(_model(), jnp.eye(3), jnp.linspace(0, 1, 3))
 
 
@@ -129,7 +129,7 @@ def test_complex_bath_parameter():
 
 
 def test_wrong_model_and_method_types():
-    with pytest.raises(TypeError, match="`model` must be a jaxthermo.QuadraticModel"):
+    with pytest.raises(TypeError, match="`model` must be a jaxthermo model"):
         jt.steady_state(H2)
     with pytest.raises(TypeError, match="`method` must be"):
         jt.evolve(_model(), jnp.eye(2), jnp.linspace(0, 1, 3), method="rk4")

@@ -76,14 +76,14 @@ def _qutip_steady_state(model, statistics="boson"):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_secular_steady_state_agrees_with_qutip(seed):
     model = _random_model(seed, d=3 + seed, mus=(0.1, -0.2))
-    ours = fl.stationary_state(model)
+    ours = jt.steady_state(model)
     np.testing.assert_allclose(ours.density_matrix, _qutip_steady_state(model), atol=1e-10)
     assert float(ours.residual) < 1e-14
 
 
 def test_fermion_fields_agree_with_qutip():
     model = _random_model(5, d=4, temps=(0.6, 1.7), mus=(1.0, 2.5), field=fl.FermionField)
-    ours = fl.stationary_state(model)
+    ours = jt.steady_state(model)
     np.testing.assert_allclose(
         ours.density_matrix, _qutip_steady_state(model, "fermion"), atol=1e-10
     )
@@ -101,18 +101,18 @@ def test_degenerate_bohr_frequencies_are_grouped():
         fl.BosonField(_random_coupling(rng, 5), FLAT, 2.0),
     ]
     model = fl.FewLevelModel(h, fields)
-    ours = fl.stationary_state(model)
+    ours = jt.steady_state(model)
     np.testing.assert_allclose(ours.density_matrix, _qutip_steady_state(model), atol=1e-10)
     # the Pauli route ignores the coherences: it is not exact here
-    pauli = fl.stationary_state(model, "pauli").populations
+    pauli = jt.steady_state(model, fl.Pauli()).populations
     assert np.max(np.abs(pauli - np.asarray(ours.populations))) > 1e-4
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_pauli_and_gksl_agree_on_populations(seed):
     model = _random_model(seed, d=5)
-    gksl = fl.stationary_state(model)
-    pauli = fl.stationary_state(model, "pauli")
+    gksl = jt.steady_state(model)
+    pauli = jt.steady_state(model, fl.Pauli())
     np.testing.assert_allclose(pauli.populations, gksl.populations, atol=1e-13)
     # stationary coherences vanish (paper Eq. 23) for non-degenerate levels
     off = gksl.eigenbasis_density_matrix - jnp.diag(jnp.diagonal(gksl.eigenbasis_density_matrix))
@@ -130,8 +130,8 @@ def test_redfield_converges_to_secular_at_weak_coupling():
             for f in model.fields
         ]
         model = fl.FewLevelModel(model.hamiltonian, fields)
-        red = fl.stationary_state(model, "redfield").density_matrix
-        sec = fl.stationary_state(model, "secular").density_matrix
+        red = jt.steady_state(model, fl.Redfield()).density_matrix
+        sec = jt.steady_state(model, fl.Secular()).density_matrix
         diffs.append(float(jnp.max(jnp.abs(red - sec))))
     # first-order corrections in the coupling: halving it halves the difference
     assert diffs[0] > 1e-6
@@ -144,10 +144,10 @@ def test_evolution_preserves_trace_and_reaches_the_stationary_state():
     rho0 = np.zeros((3, 3), complex)
     rho0[0, 0] = 1.0
     ts = jnp.array([0.0, 1.0, 4000.0])
-    rhos = fl.evolve(model, rho0, ts)
+    rhos = jt.evolve(model, rho0, ts).density_matrix
     np.testing.assert_allclose(jnp.trace(rhos, axis1=1, axis2=2), 1.0, atol=1e-12)
     np.testing.assert_allclose(rhos[0], rho0, atol=1e-14)
-    np.testing.assert_allclose(rhos[-1], fl.stationary_state(model).density_matrix, atol=1e-8)
+    np.testing.assert_allclose(rhos[-1], jt.steady_state(model).density_matrix, atol=1e-8)
     assert float(jnp.min(jnp.linalg.eigvalsh(rhos[1]))) > -1e-12  # positivity
 
 
@@ -159,7 +159,7 @@ def test_evolution_preserves_trace_and_reaches_the_stationary_state():
 @pytest.mark.parametrize("field", [fl.BosonField, fl.FermionField])
 def test_equal_fields_give_gibbs_zero_micro_currents_and_detailed_balance(field):
     model = _random_model(4, d=5, temps=(1.3, 1.3), field=field)
-    state = fl.stationary_state(model)
+    state = jt.steady_state(model)
     e = np.asarray(state.energies)
     gibbs = np.exp(-e / 1.3) / np.sum(np.exp(-e / 1.3))
     np.testing.assert_allclose(state.populations, gibbs, atol=1e-14)
@@ -170,7 +170,7 @@ def test_equal_fields_give_gibbs_zero_micro_currents_and_detailed_balance(field)
 
 def test_unequal_fields_break_detailed_balance():
     model = _random_model(4, d=5)
-    state = fl.stationary_state(model)
+    state = jt.steady_state(model)
     assert float(fl.kolmogorov_violation(model)) > 1e-2
     micro = fl.micro_currents(model, state)
     assert float(jnp.max(jnp.abs(micro.pair_currents))) > 1e-6  # Eq. (47a) ≠ 0
@@ -182,7 +182,7 @@ def test_equal_bose_fields_with_chemical_potential_violate_eq26_on_cycles():
     cycle = _random_model(6, d=3, temps=(1.0, 1.0), mus=(0.3, 0.3))
     assert float(fl.kolmogorov_violation(cycle)) == pytest.approx(0.3 / 1.0, rel=1e-10)
     two = _random_model(6, d=2, temps=(1.0, 1.0), mus=(0.3, 0.3))
-    state = fl.stationary_state(two)
+    state = jt.steady_state(two)
     assert float(jnp.max(jnp.abs(fl.micro_currents(two, state).particle))) < 1e-16
 
 
@@ -202,17 +202,18 @@ def test_sum_rules_41_42_hold_at_any_time():
     # (42) corrected (ERRATA): -dE/dt = Σ_j Σ_{m>n} J^E_{j,mn}
     de_dt = np.real(np.sum(np.asarray(table.energies) * np.diag(drho)))
     assert -de_dt == pytest.approx(float(jnp.sum(micro.energy)), rel=1e-12)
-    # field energy currents agree with Tr[H L_j(ρ)]
+    # the fields' energy currents (Tr[H L_j(ρ)]) are minus the micro-current sums
     np.testing.assert_allclose(
-        fl.field_currents(model, rho).energy,
-        fl.generator_energy_currents(model, rho),
-        rtol=1e-12,
+        jt.currents(model, rho).energy, -jnp.sum(micro.energy, axis=(1, 2)), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        jt.currents(model, rho).particle, -jnp.sum(micro.particle, axis=(1, 2)), rtol=1e-12
     )
 
 
 def test_master_equation_characterization_70():
     model = _random_model(9, d=4)
-    state = fl.stationary_state(model)
+    state = jt.steady_state(model)
     m = np.asarray(fl.detailed_balance_matrix(model, state))
     pair = np.asarray(fl.micro_currents(model, state).pair_currents)  # [a, b], ε_a > ε_b
     np.testing.assert_allclose(m, pair - pair.T, atol=1e-17)
@@ -221,7 +222,7 @@ def test_master_equation_characterization_70():
 
 def test_generalized_temperature_and_local_kms():
     model = _random_model(10, d=4)
-    state = fl.stationary_state(model)
+    state = jt.steady_state(model)
     beta_s = fl.state_inverse_temperature(state)
     h = model.hamiltonian
     # (28): ρ = exp(-β_S(H) H) with Z = 1
@@ -245,7 +246,7 @@ def test_generalized_temperature_and_local_kms():
 
 def test_spohn_entropy_production_per_field_and_clausius():
     model = _random_model(11, d=4)
-    state = fl.stationary_state(model)
+    state = jt.steady_state(model)
     spohn = fl.spohn_entropy_production(model, state)
     assert bool(jnp.all(spohn > 0))
     clausius = fl.clausius_entropy_production(model, state)
@@ -287,7 +288,7 @@ def test_three_level_closed_forms_105_and_currents_109(profile):
     beta = _profiles()[profile]
     dip = (0.7, 0.4, 0.9)
     model = jt.models.three_level(E3, beta, dip)
-    state = fl.stationary_state(model)
+    state = jt.steady_state(model)
     gm, gp = _rates(model)
     x = (gm["31"] * gp["21"] + gm["32"] * gp["21"] + gp["31"] * gm["32"]) / (
         gm["31"] * gm["21"] + gm["31"] * gp["32"] + gm["32"] * gm["21"]
@@ -330,7 +331,7 @@ def test_three_level_without_d12_eq107_and_inverse_population_108():
     for beta, inverted in ((steep, True), (mild, False)):
         assert (float(beta(1.6)) > 2.6 / 1.6 * float(beta(2.6))) == inverted
         model = jt.models.three_level(E3, beta, (0.0, 0.5, 0.8))
-        p = np.asarray(fl.stationary_state(model).populations)
+        p = np.asarray(jt.steady_state(model).populations)
         x = np.exp(float(beta(1.6)) * 1.6 - float(beta(2.6)) * 2.6)
         np.testing.assert_allclose(p[1] / p[0], x, rtol=1e-12)
         np.testing.assert_allclose(p[2] / p[0], np.exp(-float(beta(2.6)) * 2.6), rtol=1e-12)
@@ -361,9 +362,7 @@ def test_micro_onsager_matches_closed_form_finite_differences_and_reciprocity(mu
     assert float(ons.reciprocity_error) < 1e-12
     # closed form (57b–c) with the ERRATA signs
     beta0 = 1 / t0
-    rho0 = np.asarray(
-        fl.stationary_state(make(jnp.array([t0, t0]), jnp.array([mu0, mu0]))).populations
-    )
+    rho0 = np.asarray(jt.steady_state(make(jnp.array([t0, t0]), jnp.array([mu0, mu0]))).populations)
     for m in range(4):
         for n in range(m):
             w = float(energies[m] - energies[n])
@@ -377,7 +376,7 @@ def test_micro_onsager_matches_closed_form_finite_differences_and_reciprocity(mu
     def current(dmu, dbeta_rel):
         betas = np.array([beta0 * (1 + dbeta_rel / 2), beta0 * (1 - dbeta_rel / 2)])
         model = make(jnp.asarray(1 / betas), jnp.array([mu0 - dmu / 2, mu0 + dmu / 2]))
-        p = fl.micro_currents(model, fl.stationary_state(model)).particle
+        p = fl.micro_currents(model, jt.steady_state(model)).particle
         return np.asarray(0.5 * (p[1] - p[0]))
 
     h = 1e-5
@@ -406,7 +405,7 @@ def test_entropy_production_59_is_nonnegative_and_matches_clausius():
             jnp.asarray([1 / (1 + dbr / 2), 1 / (1 - dbr / 2)]),
             jnp.array([mu0 - dmu / 2, mu0 + dmu / 2]),
         )
-        full = float(jnp.sum(fl.clausius_entropy_production(model, fl.stationary_state(model))))
+        full = float(jnp.sum(fl.clausius_entropy_production(model, jt.steady_state(model))))
         assert full > 0
         assert full == pytest.approx(sigma_59, rel=5e-3)
 
@@ -420,7 +419,7 @@ def test_gradients_of_a_current_wrt_beta_profile_and_energies():
     def current(coefficients, energies):
         beta = fl.PolynomialInverseTemperature(coefficients)
         model = jt.models.three_level(energies, beta, (0.7, 0.4, 0.9))
-        return fl.micro_currents(model, fl.stationary_state(model)).energy[0, 2, 0]
+        return fl.micro_currents(model, jt.steady_state(model)).energy[0, 2, 0]
 
     check_grads(jax.jit(current), (jnp.array([1.0, 0.4]), E3), order=1, modes=("fwd", "rev"))
 
@@ -432,7 +431,7 @@ def test_vmap_over_temperature_grid_matches_loop():
 
     def heat(t1, t2):
         model = jt.models.multilevel(energies, coupling, jnp.stack([t1, t2]))
-        return fl.field_currents(model, fl.stationary_state(model)).heat[0]
+        return jt.currents(model, jt.steady_state(model)).heat[0]
 
     t1, t2 = jnp.meshgrid(jnp.linspace(0.5, 2.0, 4), jnp.linspace(0.6, 2.1, 3))
     batched = jax.jit(jax.vmap(heat))(t1.ravel(), t2.ravel())
@@ -455,35 +454,33 @@ def test_bad_input_errors():
     with pytest.raises(RuntimeError, match="`hamiltonian` must be Hermitian"):
         jax.jit(
             lambda a: (
-                fl.stationary_state(fl.FewLevelModel(a, [fl.BosonField(d2, FLAT, 1.0)])).populations
+                jt.steady_state(fl.FewLevelModel(a, [fl.BosonField(d2, FLAT, 1.0)])).populations
             )
         )(jnp.array([[0, 1.0], [0.2, 1]]))
     with pytest.raises(ValueError, match="`fields\\[0\\].coupling` has shape"):
         fl.FewLevelModel(h, [fl.BosonField(np.eye(3), FLAT, 1.0)])
     with pytest.raises(RuntimeError, match="spectral density J\\(ω\\) must be >= 0"):
-        fl.stationary_state(
-            fl.FewLevelModel(h, [fl.BosonField(d2, fl.FlatSpectralDensity(-0.1), 1.0)])
-        )
+        jt.steady_state(fl.FewLevelModel(h, [fl.BosonField(d2, fl.FlatSpectralDensity(-0.1), 1.0)]))
     bad_beta = fl.PolynomialInverseTemperature(jnp.array([-1.0]))
     with pytest.raises(RuntimeError, match="β\\(ω\\) must be > 0"):
-        fl.stationary_state(
+        jt.steady_state(
             fl.FewLevelModel(h, [fl.BosonField(d2, FLAT, inverse_temperature=bad_beta)])
         )
     with pytest.raises(RuntimeError, match="chemical_potential"):
-        fl.stationary_state(fl.FewLevelModel(h, [fl.BosonField(d2, FLAT, 1.0, 1.5)]))
+        jt.steady_state(fl.FewLevelModel(h, [fl.BosonField(d2, FLAT, 1.0, 1.5)]))
     with pytest.raises(ValueError, match="exactly one of `temperature`"):
         fl.BosonField(d2, FLAT)
     with pytest.raises(TypeError, match="`spectral_density` must be"):
         fl.BosonField(d2, 0.01, 1.0)
-    with pytest.raises(ValueError, match="`generator` must be one of"):
-        fl.stationary_state(fl.FewLevelModel(h, [fl.BosonField(d2, FLAT, 1.0)]), "lindblad")
+    with pytest.raises(TypeError, match="`method` must be jaxthermo.fewlevel.Secular"):
+        jt.steady_state(fl.FewLevelModel(h, [fl.BosonField(d2, FLAT, 1.0)]), "lindblad")
     # a level no field reaches: the stationary state is not unique
     h3 = np.diag([0.0, 1.0, 2.5])
     d3 = np.zeros((3, 3))
     d3[0, 1] = d3[1, 0] = 1.0
     with pytest.raises(RuntimeError, match="singular"):
-        fl.stationary_state(fl.FewLevelModel(h3, [fl.BosonField(d3, FLAT, 1.0)]))
-    state = fl.stationary_state(fl.FewLevelModel(h3, [fl.BosonField(d3, FLAT, 1.0)]), throw=False)
+        jt.steady_state(fl.FewLevelModel(h3, [fl.BosonField(d3, FLAT, 1.0)]))
+    state = jt.steady_state(fl.FewLevelModel(h3, [fl.BosonField(d3, FLAT, 1.0)]), throw=False)
     assert state.result == jt.RESULTS.singular
 
 
@@ -545,7 +542,7 @@ def test_redfield_equals_textbook_operator_form():
     textbook = np.stack([generator(b).reshape(-1) for b in basis], axis=1)
     tb = np.asarray(fl.transitions(model).basis)
     u = np.kron(tb, tb.conj())
-    ours = u @ np.asarray(fl.liouvillian(model, "redfield")) @ u.conj().T
+    ours = u @ np.asarray(fl.liouvillian(model, fl.Redfield())) @ u.conj().T
     np.testing.assert_allclose(ours, textbook, atol=1e-14)
 
 
@@ -558,8 +555,8 @@ def test_redfield_agrees_with_qutip_for_real_couplings():
     model, h, couplings, spectra = _redfield_problem(6, complex_coupling=False)
     a_ops = [[qutip.Qobj(c), s] for c, s in zip(couplings, spectra, strict=True)]
     tensor = qutip.bloch_redfield_tensor(qutip.Qobj(h), a_ops, sec_cutoff=-1, fock_basis=True)
-    ours = fl.stationary_state(model, "redfield").density_matrix
+    ours = jt.steady_state(model, fl.Redfield()).density_matrix
     np.testing.assert_allclose(ours, qutip.steadystate(tensor).full(), atol=1e-12)
     # and the non-secular terms matter at this coupling
-    secular = fl.stationary_state(model).density_matrix
+    secular = jt.steady_state(model).density_matrix
     assert float(jnp.max(jnp.abs(ours - secular))) > 1e-3

@@ -3,6 +3,8 @@ invariants, Landauer currents, finite-reservoir brute force, the asymptotic mast
 (closing the loop with the Gaussian engine), Fig. 5's non-Markovianity structure, second
 law, gradients and an optax optimisation checked by a scan."""
 
+from types import SimpleNamespace
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -128,12 +130,12 @@ class _Paper:
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_quadrature_matches_scipy(name):
     m = jt.models.junction(**FIGURES[name])
-    omega, weights = jn.quadrature(m)
+    omega, weights = jn.band_nodes(m)
     norm = jnp.sum(weights[:, None] * jn.energy_distribution(m, omega), axis=0)
     np.testing.assert_allclose(norm, 1.0, rtol=1e-10)  # Eq. (26)
     paper = _Paper(FIGURES[name])
     ref = paper.stationary()
-    c = jn.stationary_correlation(m)
+    c = jt.steady_state(m).covariance
     np.testing.assert_allclose(c, ref, rtol=1e-8, atol=1e-8 * np.max(np.abs(ref)))
     jp = jn.landauer_currents(m).particle[0]
     np.testing.assert_allclose(jp, paper.landauer(), rtol=1e-8)
@@ -151,7 +153,7 @@ def test_current_identities(name):
     """g·Im C^p_12(∞) (paper's convention; ours C_21) = Landauer (43) = boundary (D4);
     energy (44) = (D5); J_L = −J_R; second law (2) for the exact currents."""
     m = jt.models.junction(**FIGURES[name])
-    c = jn.stationary_correlation(m)
+    c = jt.steady_state(m).covariance
     land = jn.landauer_currents(m)
     bound = jn.boundary_currents(m)
     np.testing.assert_allclose(m.g * jnp.imag(c[1, 0]), land.particle[0], rtol=1e-9)
@@ -165,7 +167,7 @@ def test_equilibrium_baths_give_eq38_and_thermalise():
     """Equal baths: C(∞) diagonal, = ∫ϕ_j f (38) by scipy, and → f(E_j) as Γ → 0."""
     base = dict(FIG5, temperatures=0.3, chemical_potentials=0.9)
     m = jt.models.junction(**base)
-    c = jn.stationary_correlation(m)
+    c = jt.steady_state(m).covariance
     paper = _Paper(base)
     ref = [paper.quad(lambda x, j=j: paper.phi(x)[j] * paper.f(x)[0]).real for j in range(2)]
     np.testing.assert_allclose(np.diag(c).real, ref, rtol=1e-9)
@@ -174,17 +176,29 @@ def test_equilibrium_baths_give_eq38_and_thermalise():
     for gamma in (0.1, 0.01, 0.001):
         mg = jt.models.junction(**dict(base, gamma=gamma))
         fermi = 1 / (np.exp((np.asarray(jn.levels(mg)) - 0.9) / 0.3) + 1)
-        errors.append(np.max(np.abs(np.diag(jn.stationary_correlation(mg)).real - fermi)))
+        errors.append(np.max(np.abs(np.diag(jt.steady_state(mg).covariance).real - fermi)))
     assert errors[0] > 5 * errors[1] > 25 * errors[2]  # ~linear in Γ
 
 
 def test_long_time_limit_and_double_occupancy():
     """C(t) of (29)–(30) → C(∞) of (32); D(t) (31) → det C(∞) (Gaussian NESS)."""
     m = jt.models.junction(**dict(FIG4A, bandwidth=20.0))
-    traj = jn.evolve(m, jnp.array([150.0]), panels=320)
-    c = jn.stationary_correlation(m)
-    np.testing.assert_allclose(traj.correlation[0], c, atol=1e-7)
+    traj = _evolve(m, jnp.array([150.0]), jn.Exact(jn.Quadrature(panels=320)))
+    c = jt.steady_state(m).covariance
+    np.testing.assert_allclose(traj.covariance[0], c, atol=1e-7)
     np.testing.assert_allclose(traj.double_occupancy[0], jnp.linalg.det(c).real, atol=1e-7)
+
+
+def _evolve(m, ts, method):
+    """Exact (or EPA) evolution from the vacuum at t = 0 (paper 004's initial state), saved
+    at `ts`."""
+    ts = jnp.concatenate([jnp.zeros(1), jnp.asarray(ts)])
+    traj = jt.evolve(m, jnp.zeros((2, 2)), ts, method)
+    np.testing.assert_array_equal(traj.covariance[0], 0.0)  # entry 0 is the initial state
+    fields = ("covariance", "double_occupancy", "generator")
+    return SimpleNamespace(
+        **{k: jax.tree_util.tree_map(lambda x: x[1:], getattr(traj, k)) for k in fields}
+    )
 
 
 def _finite_reservoirs(m, sites, ts):
@@ -217,12 +231,14 @@ def test_finite_reservoirs_converge_to_exact_dynamics():
     recurrence time 2M/Ω: the error falls by orders of magnitude as M grows."""
     m = jt.models.junction(**dict(FIG4A, bandwidth=20.0))
     ts = np.array([2.5, 10.0, 25.0])
-    exact = np.asarray(jn.to_site_basis(m, jn.evolve(m, ts, panels=192).correlation))
+    exact = np.asarray(
+        jn.to_site_basis(m, _evolve(m, ts, jn.Exact(jn.Quadrature(panels=192))).covariance)
+    )
     errors = [np.max(np.abs(_finite_reservoirs(m, M, ts) - exact)) for M in (300, 450, 600)]
     assert errors[0] > 10 * errors[1] > 100 * errors[2]
     assert errors[2] < 1e-6
     epa = np.asarray(
-        jn.to_site_basis(m, jn.evolve(m, ts, approximation="epa", panels=192).correlation)
+        jn.to_site_basis(m, _evolve(m, ts, jn.EPA("shifted", jn.Quadrature(panels=192))).covariance)
     )
     assert 1e-4 < np.max(np.abs(epa - exact)) < 1e-2  # EPA error O(Γ/Ω), Fig. 4
 
@@ -231,8 +247,8 @@ def test_propagator_exact_vs_epa():
     """Eq. (24) vs (53): |G − G_EPA| = O(Γ/Ω) (App. E), G(0) = 1, decay ~ e^{−Γ_j t/2}."""
     m = jt.models.junction(**FIG4A)
     ts = jnp.linspace(0.0, 25.0, 6)
-    g = jn.propagator(m, ts, panels=512)
-    ge = jn.propagator(m, ts, "epa")
+    g = jn.propagator(m, ts, jn.Exact(jn.Quadrature(panels=512)))
+    ge = jn.propagator(m, ts, jn.EPA("shifted"))
     np.testing.assert_allclose(g[0], 1.0, atol=1e-10)
     err = np.max(np.abs(g - ge))
     assert err < 3 * float(m.gamma / m.bandwidth)
@@ -242,11 +258,11 @@ def test_epa_generator_tends_to_asymptotic_rates():
     """Λ⁺(t) of (47) with the EPA propagator (= (54)) tends to (55); the exact generator's
     H(t) ≈ E'_j and Γ(t) ≈ Γ_j at intermediate times (before the t^{-3/2} branch-cut tail)."""
     m = jt.models.junction(**dict(FIG4A, bandwidth=20.0))
-    rates = jn.asymptotic_rates(m, "shifted")
-    gen = jn.evolve(m, jnp.array([300.0]), approximation="epa", pole="shifted").generator
+    rates = jn.asymptotic_rates(m, jn.EPA("shifted"))
+    gen = _evolve(m, jnp.array([300.0]), jn.EPA("shifted")).generator
     np.testing.assert_allclose(gen.gain[0], rates.gain, atol=1e-12)
     np.testing.assert_allclose(gen.loss[0], rates.loss, atol=1e-12)
-    exact = jn.evolve(m, jnp.array([10.0]), panels=192).generator
+    exact = _evolve(m, jnp.array([10.0]), jn.Exact(jn.Quadrature(panels=192))).generator
     e, w = jn.shifted_levels(m)
     np.testing.assert_allclose(jnp.diag(exact.hamiltonian[0]), e, rtol=5e-3)
     np.testing.assert_allclose(jnp.diag(exact.decay[0]), w, rtol=5e-2)
@@ -257,9 +273,9 @@ def test_quadratic_model_closes_the_loop(pole):
     """QuadraticModel(H = diag E, RateMatrixBath(Λ⁻, Λ⁺)) has steady state = EPA C(∞), and
     C(∞) exact to O(Γ/Ω)."""
     m = jt.models.junction(**dict(FIG4A, bandwidth=20.0))
-    ss = jt.steady_state(jn.quadratic_model(m, pole=pole)).covariance
-    np.testing.assert_allclose(ss, jn.stationary_correlation(m, "epa", pole), atol=1e-14)
-    exact = jn.stationary_correlation(m)
+    ss = jt.steady_state(jn.quadratic_model(m, method=jn.EPA(pole))).covariance
+    np.testing.assert_allclose(ss, jt.steady_state(m, jn.EPA(pole)).covariance, atol=1e-14)
+    exact = jt.steady_state(m).covariance
     assert np.max(np.abs(ss - exact)) < 3 * float(m.gamma / m.bandwidth) * np.max(np.abs(exact))
 
 
@@ -341,9 +357,9 @@ def test_gradients():
     p = jnp.array([0.2, 0.05, 0.08, 1.05, 0.4])
     check_grads(currents, (p,), order=1, modes=["rev"], atol=1e-6, rtol=1e-5)
     full = lambda q: jnp.real(
-        jn.stationary_correlation(  # noqa: E731
+        jt.steady_state(  # noqa: E731
             jt.models.junction(q[0], q[1], q[2], q[3], q[4], 0.1, (1.0, 0.0))
-        )
+        ).covariance
     ).sum()
     check_grads(
         full,
@@ -403,16 +419,18 @@ def test_bad_input_is_rejected():
         jt.models.junction(h=9.9, bandwidth=10.0)
     with pytest.raises(ValueError, match="bandwidth"):
         jt.models.junction(gamma=2.0, bandwidth=1.0)
-    with pytest.raises(ValueError, match="approximation"):
-        jn.evolve(jt.models.junction(), 1.0, approximation="markov")
+    with pytest.raises(TypeError, match="`method` must be jaxthermo.junction.Exact"):
+        jt.evolve(jt.models.junction(), jnp.zeros((2, 2)), jnp.zeros(1), "markov")
     with pytest.raises(ValueError, match="pole"):
-        jn.asymptotic_rates(jt.models.junction(), pole="bare")
-    with pytest.raises(ValueError, match="correlation0"):
-        jn.evolve(jt.models.junction(), 1.0, correlation0=jnp.zeros(2))
+        jn.EPA(pole="bare")
+    with pytest.raises(TypeError, match="must be jaxthermo.junction.EPA"):
+        jn.asymptotic_rates(jt.models.junction(), jn.Exact())
+    with pytest.raises(ValueError, match="`state0`"):
+        jt.evolve(jt.models.junction(), jnp.zeros(2), jnp.zeros(1))
 
     @jax.jit
     def traced(gamma):
         return jn.landauer_currents(jt.models.junction(gamma=gamma)).particle
 
-    with pytest.raises(Exception, match="inside the band"):
+    with pytest.raises(Exception, match="`bandwidth` \\(Ω\\) must exceed `gamma`"):
         traced(jnp.asarray(20.0)).block_until_ready()

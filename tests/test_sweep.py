@@ -114,7 +114,7 @@ def test_foreign_and_corrupt_results_are_reported(tmp_path):
     (tmp_path / "chunk_00000001.npz").write_bytes(b"not a numpy file")
     with pytest.raises(ValueError, match="chunk_00000001.npz is corrupt"):
         jt.sweep(fn, {"a": jnp.arange(6.0)}, chunk_size=2, path=tmp_path, progress=False)
-    np.savez(tmp_path / "chunk_00000001.npz", leaf_0=np.zeros(5))
+    np.savez(tmp_path / "chunk_00000001.npz", leaf_0=np.zeros(5), leaf_1=np.zeros(5, np.int32))
     with pytest.raises(ValueError, match="does not match this sweep"):
         jt.sweep(fn, {"a": jnp.arange(6.0)}, chunk_size=2, path=tmp_path, progress=False)
 

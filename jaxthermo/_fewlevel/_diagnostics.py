@@ -1,39 +1,44 @@
 """Currents and non-equilibrium diagnostics of few-level systems (paper 003, Secs. II–VI).
 
 Signs: `MicroCurrents` keep the paper's sign (Eq. 38: `J_{j,mn} > 0` when quanta of frequency
-`ε_m - ε_n` flow *into field j*); `FieldCurrents` use the package-wide sign (positive from the
-field *into the system*), `J^P_j = -Σ_{m>n} J_{j,mn}`.
+`ε_m − ε_n` flow *into field j*); `jaxthermo.currents` uses the package-wide sign (positive
+from the field *into the system*), `J^P_j = −Σ_{m>n} J_{j,mn}`.
 """
 
 from collections.abc import Callable
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 
 from .._custom_types import Array, ArrayLike, Complex, Float, Inexact
+from .._response import flux_response, reciprocity_error
 from ._fields import ConstantInverseTemperature
-from ._master import (
-    FewLevelModel,
-    StationaryState,
-    Transitions,
-    _hamiltonian_superoperator,
-    liouvillian,
-    stationary_density,
-    stationary_state,
-    to_eigenbasis,
-    transitions,
-)
+from ._master import FewLevelModel, SteadyState, eigenbasis_state, fewlevel_currents
+from ._methods import AbstractFewLevelMethod, default_method
+from ._transitions import Transitions, transitions
 
 
-def _eigen_density(table: Transitions, state) -> Complex[Array, "d d"]:
-    if isinstance(state, StationaryState):
-        return state.eigenbasis_density_matrix.astype(table.amplitude.dtype)
-    rho = jnp.asarray(state)
-    d = table.energies.shape[0]
-    if rho.shape != (d, d):
-        raise ValueError(f"`state` must be a ({d}, {d}) density matrix, got shape {rho.shape}.")
-    return to_eigenbasis(table, rho)
+def liouvillian(
+    model_or_table: FewLevelModel | Transitions,
+    method: AbstractFewLevelMethod | None = None,
+    *,
+    fields=None,
+    include_hamiltonian: bool = True,
+) -> Complex[Array, "d*d d*d"]:
+    """The generator of `dρ/dt = L ρ` in the eigenbasis of `H_S`, as a dense matrix: `(d², d²)`
+    on row-major `vec(ρ)` for `Secular()` (paper 003 Eq. 22, the default) and `Redfield()`,
+    the `(d, d)` rate matrix of the populations for `Pauli()` (Eq. 24).
+
+    **Arguments:** `model_or_table` (a `FewLevelModel` or its `transitions`); `method`;
+    `fields` (indices of a subset of fields, e.g. one field's `L_j`); `include_hamiltonian`
+    (False drops `−i[H_S, ·]`).
+
+    **Returns:** the matrix (rates per unit time).
+    """
+    table = (
+        model_or_table if isinstance(model_or_table, Transitions) else transitions(model_or_table)
+    )
+    return default_method(method).generator(table, fields, include_hamiltonian)
 
 
 class MicroCurrents(eqx.Module):
@@ -62,61 +67,36 @@ class MicroCurrents(eqx.Module):
 
 
 def micro_currents(model: FewLevelModel, state) -> MicroCurrents:
-    """Micro-currents `J_{j,mn}` and `J^E_{j,mn}` (paper 003 Eq. 38, with `|D_nm|²` in the
-    rates, cf. ERRATA on 38c) in a `StationaryState` or any density matrix `state` (basis of
-    `H_S` as given; then they are the instantaneous currents of Eqs. 38a–b)."""
+    """Micro-currents `J_{j,mn}` and `J^E_{j,mn}` of paper 003, Eq. (38) (with `|D_nm|²` in
+    the rates, cf. its (38c)).
+
+    **Arguments:** `model`; `state`: a `SteadyState`, a `Trajectory` or a density matrix
+    (basis of `H_S` as given; then they are the instantaneous currents of Eqs. 38a–b).
+
+    **Returns:** a `MicroCurrents` (`particle`, `energy`: `(F, d, d)`, paper's sign).
+    """
     table = transitions(model)
-    p = jnp.real(jnp.diagonal(_eigen_density(table, state)))
+    rho, _ = eigenbasis_state(table, state)
+    p = jnp.real(jnp.diagonal(rho, axis1=-2, axis2=-1))[..., None, None, :]  # (..., 1, 1, d)
     r = table.pauli_rates  # [j, n, m] rate m → n
     down = table.bohr.T > table.tolerance  # [m, n]: ε_m > ε_n
-    emitted = jnp.swapaxes(r, 1, 2) * p[None, :, None]  # [j, m, n] = R_j[n, m] p_m
-    absorbed = r * p[None, None, :]  # [j, m, n] = R_j[m, n] p_n
+    emitted = jnp.swapaxes(r, 1, 2) * jnp.swapaxes(p, -1, -2)  # [j, m, n] = R_j[n, m] p_m
+    absorbed = r * p  # [j, m, n] = R_j[m, n] p_n
     particle = jnp.where(down[None], emitted - absorbed, 0.0)
     energy = particle * jnp.where(down, table.bohr.T, 0.0)[None]
     return MicroCurrents(particle, energy)
-
-
-class FieldCurrents(eqx.Module):
-    """Currents between each field and the system, **positive into the system**, in the order
-    of `model.fields`: `particle` (`-Σ_{m>n} J_{j,mn}`, quanta), `energy` (`-Σ_{m>n} J^E_{j,mn}`),
-    `heat` (`J^E - μ_j J^P`)."""
-
-    particle: Float[Array, " F"]
-    energy: Float[Array, " F"]
-    heat: Float[Array, " F"]
-
-
-def field_currents(model: FewLevelModel, state) -> FieldCurrents:
-    """Macroscopic currents (Spohn–Lebowitz; sums of the micro-currents, paper Eq. 43) of
-    every field, positive into the system."""
-    micro = micro_currents(model, state)
-    particle = -jnp.sum(micro.particle, axis=(1, 2))
-    energy = -jnp.sum(micro.energy, axis=(1, 2))
-    mu = jnp.stack([f.chemical_potential for f in model.fields]).astype(energy.dtype)
-    return FieldCurrents(particle, energy, energy - mu * particle)
-
-
-def generator_energy_currents(
-    model: FewLevelModel, state, generator: str = "secular"
-) -> Float[Array, " F"]:
-    """`J^E_j = Tr[H_S L_j(ρ)]` from each field's own dissipator (into the system; valid for
-    any state and for the Bloch–Redfield generator too)."""
-    table = transitions(model)
-    rho = _eigen_density(table, state)
-    d = table.energies.shape[0]
-    vec = rho.reshape(d * d)
-    out = []
-    for j in range(len(model.fields)):
-        lj = liouvillian(table, generator, fields=(j,), include_hamiltonian=False)
-        out.append(jnp.real(jnp.sum(table.energies * jnp.diagonal((lj @ vec).reshape(d, d)))))
-    return jnp.stack(out)
 
 
 def kolmogorov_violation(model: FewLevelModel) -> Float[Array, ""]:
     """The detailed-balance test of paper 003 Eq. (26) on the total Pauli rates `Γ`: the
     largest `|ln(Γ_ab Γ_bc Γ_ca / (Γ_ba Γ_cb Γ_ac))|` over all triangles of levels whose six
     rates are positive (Kolmogorov's cycle criterion; 0 when the rates satisfy detailed
-    balance, or when there is no triangle)."""
+    balance, or when there is no triangle).
+
+    **Arguments:** `model`.
+
+    **Returns:** the largest log-ratio (dimensionless).
+    """
     table = transitions(model)
     r = jnp.sum(table.pauli_rates, axis=0)  # [n, m]: m → n
     d = r.shape[0]
@@ -136,16 +116,23 @@ def kolmogorov_violation(model: FewLevelModel) -> Float[Array, ""]:
 
 
 def detailed_balance_matrix(
-    model: FewLevelModel, state, generator: str = "secular"
+    model: FewLevelModel, state, method: AbstractFewLevelMethod | None = None
 ) -> Float[Array, "d d"]:
-    """`M_ab = tr(ρ P_a L(P_b)) - tr(ρ L_B(P_a) P_b)` (paper 003 Eqs. 68b, 70) with `L` the
-    Heisenberg-picture generator and `L_B = L` (no Lamb shift, so `L - L_B = 2i[Δ, ·] = 0`).
-    Eq. (70): `M_ab = Σ_j J_{j,ab}` for `ε_a > ε_b` and `-Σ_j J_{j,ba}` for `ε_a < ε_b`;
-    `M = 0` iff ρ is an equilibrium (detailed-balance) state."""
+    """`M_ab = tr(ρ P_a L(P_b)) − tr(ρ L_B(P_a) P_b)` (paper 003 Eqs. 68b, 70) with `L` the
+    Heisenberg-picture generator and `L_B = L` (no Lamb shift, so `L − L_B = 2i[Δ, ·] = 0`).
+    Eq. (70): `M_ab = Σ_j J_{j,ab}` for `ε_a > ε_b` and `−Σ_j J_{j,ba}` for `ε_a < ε_b`;
+    `M = 0` iff ρ is an equilibrium (detailed-balance) state.
+
+    **Arguments:** `model`; `state`; `method` (`Secular()` default, or `Redfield()`).
+
+    **Returns:** `M`, `(d, d)`, per unit time.
+    """
     table = transitions(model)
-    rho = _eigen_density(table, state)
-    d = table.energies.shape[0]
-    heis = jnp.conj(liouvillian(table, generator).T)  # Hilbert–Schmidt adjoint
+    rho, _ = eigenbasis_state(table, state)
+    d = table.size
+    heis = jnp.conj(default_method(method).generator(table).T)  # Hilbert–Schmidt adjoint
+    if heis.shape != (d * d, d * d):
+        raise TypeError("detailed_balance_matrix needs a Secular() or Redfield() generator.")
     proj = jnp.eye(d * d, dtype=heis.dtype)[:: d + 1]  # vec(P_b), shape (d, d²)
     lp = (heis @ proj.T).T.reshape(d, d, d)  # L(P_b)
     # tr(ρ P_a L(P_b)) = (L(P_b) ρ)_aa
@@ -154,10 +141,15 @@ def detailed_balance_matrix(
     return jnp.real(first - second)
 
 
-def state_inverse_temperature(state: StationaryState) -> Float[Array, " d"]:
+def state_inverse_temperature(state: SteadyState) -> Float[Array, " d"]:
     """The generalized temperature function `β_S(ε_m) = -ln ρ_mm / ε_m` of paper 003 Eq. (27)
     (with its implicit normalisation `Z = 1`, so that `ρ = e^{-β_S(H)H}`, Eq. 28). It depends
-    on the origin of energies; requires `ε_m ≠ 0` and `ρ_mm > 0` (raises otherwise)."""
+    on the origin of energies; requires `ε_m ≠ 0` and `ρ_mm > 0` (raises otherwise).
+
+    **Arguments:** `state` (a few-level `SteadyState`).
+
+    **Returns:** `β_S(ε_m)`, shape `(d,)`.
+    """
     e, p = state.energies, state.populations
     e = eqx.error_if(
         e,
@@ -179,7 +171,13 @@ def local_kms_residual(
     """`⟨⟨x y(t + iβ(H_S))⟩⟩ - ⟨⟨y(t) x⟩⟩`: the local KMS condition of paper 003 Eq. (74b)
     for the state `density_matrix`, with `β(H_S)` given by its values on the levels of `H_S`
     (ascending), `y(t) = e^{itH} y e^{-itH}` and `y(t + iβ(H)) = e^{-β(H)H} y(t) e^{β(H)H}`
-    (Eq. 75). Zero for all `x, y, t` iff `ρ = e^{-β(H)H}/Z` (Theorem 1)."""
+    (Eq. 75). Zero for all `x, y, t` iff `ρ = e^{-β(H)H}/Z` (Theorem 1).
+
+    **Arguments:** `hamiltonian` `(d, d)`; `density_matrix`; `level_inverse_temperatures` `(d,)`;
+    observables `x`, `y` `(d, d)`; time `t`.
+
+    **Returns:** the residual (complex scalar).
+    """
     h = jnp.asarray(hamiltonian)
     energies, v = jnp.linalg.eigh(h)
     cplx = jnp.result_type(h.dtype, jnp.complex64)
@@ -195,42 +193,20 @@ def local_kms_residual(
     return jnp.trace(rho @ xe @ y_shift) - jnp.trace(rho @ yt @ xe)
 
 
-def _logm_density(rho):
-    w, u = jnp.linalg.eigh(rho)
-    w = jnp.maximum(w, jnp.finfo(w.dtype).tiny)
-    return (u * jnp.log(w)[None, :]) @ jnp.conj(u.T)
-
-
-def spohn_entropy_production(
-    model: FewLevelModel, state, generator: str = "secular"
-) -> Float[Array, " F"]:
-    """Spohn's entropy production per field, `σ_j = -Tr[L_j(ρ)(ln ρ - ln ρ_j)] >= 0`, with
-    `L_j` field j's dissipator and `ρ_j` its own stationary state (Gibbs for a thermal field
-    with `μ = 0`; the local-KMS state for a `β(ω)` field). At a stationary state with thermal
-    fields at `μ = 0`, `Σ_j σ_j = -Σ_j β_j J^E_j` (Clausius). Units: 1/time (k_B = 1)."""
-    table = transitions(model)
-    rho = _eigen_density(table, state)
-    d = table.energies.shape[0]
-    log_rho = _logm_density(rho)
-    unitary = _hamiltonian_superoperator(table.energies, rho.dtype)
-    out = []
-    for j in range(len(model.fields)):
-        lj = liouvillian(table, generator, fields=(j,), include_hamiltonian=False)
-        lj_rho = (lj @ rho.reshape(d * d)).reshape(d, d)
-        rho_j = stationary_density(lj + unitary)
-        out.append(-jnp.real(jnp.trace(lj_rho @ (log_rho - _logm_density(rho_j)))))
-    return jnp.stack(out)
-
-
 def clausius_entropy_production(model: FewLevelModel, state) -> Float[Array, " F"]:
-    """`-β_j J^Q_j` per field (thermal fields with a constant β only); their sum is the
-    entropy production rate at a stationary state (paper 003 Eq. 59 is its linearisation)."""
+    """`−β_j J^Q_j` per field (thermal fields with a constant β only); their sum is the
+    entropy production rate at a stationary state (paper 003 Eq. 59 is its linearisation).
+
+    **Arguments:** `model`; `state` (as for `jaxthermo.currents`).
+
+    **Returns:** `(F,)`, nats per unit time.
+    """
     for i, f in enumerate(model.fields):
         if not isinstance(f.inverse_temperature, ConstantInverseTemperature):
             raise TypeError(
                 f"`fields[{i}]` has a frequency-dependent β(ω): use spohn_entropy_production."
             )
-    flows = field_currents(model, state)
+    flows = fewlevel_currents(model, state)
     beta = jnp.stack([f.inverse_temperature.value for f in model.fields])
     return -beta * flows.heat
 
@@ -255,29 +231,40 @@ def micro_onsager_coefficients(
     make_model: Callable[[Array, Array], FewLevelModel],
     temperature: Float[ArrayLike, ""],
     chemical_potential: Float[ArrayLike, ""] = 0.0,
-    generator: str = "secular",
+    method: AbstractFewLevelMethod | None = None,
 ) -> MicroOnsager:
-    """Onsager matrix of every micro-current pair by forward-mode autodiff through the
-    stationary state (paper 003 Eq. 57a). `make_model(temperatures, chemical_potentials)`
-    builds the model from arrays of shape `(2,)` (fields 1 and 2 first in `model.fields`).
-    The closed form (57b–c, with the ERRATA signs) is
-    `[[Γ, (ω-μ₀)Γ], [(ω-μ₀)Γ, (ω-μ₀)²Γ]]`, `Γ = γβ₀ eˣ/(eˣ-1)² (ρ̃_mm - ρ̃_nn)`,
-    `x = β₀(ω - μ₀)`, `γ = π J(ω)|D_nm|²` for two fields with equal couplings."""
+    """Onsager matrix of every micro-current pair (paper 003 Eq. 57a), by the generic
+    `flux_response` (forward-mode autodiff through the steady state) with the paper's
+    affinities `x = (δμ, δβ/β₀)`, i.e. the directions `∂(β_j, β_j μ_j)/∂x` of
+    `β_{1,2} = β₀ ± δβ/2`, `μ_{1,2} = μ₀ ∓ δμ/2`.
+
+    **Arguments:** `make_model(temperatures, chemical_potentials)` builds the model from
+    arrays of shape `(2,)` (fields 1 and 2 first in `model.fields`); `temperature`,
+    `chemical_potential`: the reference point; `method` (default `Secular()`).
+
+    **Returns:** `MicroOnsager`. The closed form (57b–c, with the signs corrected) is
+    `[[Γ, (ω−μ₀)Γ], [(ω−μ₀)Γ, (ω−μ₀)²Γ]]`, `Γ = γβ₀ eˣ/(eˣ−1)² (ρ̃_mm − ρ̃_nn)`,
+    `x = β₀(ω − μ₀)`, `γ = π J(ω)|D_nm|²` for two fields with equal couplings.
+    """
     t0 = jnp.asarray(temperature, dtype=jnp.result_type(float))
     mu0 = jnp.asarray(chemical_potential, dtype=t0.dtype)
     beta0 = 1.0 / t0
+    half = 0.5 * beta0
+    # directions[k, field, (β, βμ)]: x_0 = δμ, x_1 = δβ/β₀
+    directions = jnp.stack(
+        [
+            jnp.stack([jnp.stack([0.0 * half, -half]), jnp.stack([0.0 * half, half])]),
+            jnp.stack([jnp.stack([half, mu0 * half]), jnp.stack([-half, -mu0 * half])]),
+        ]
+    )
 
-    def response(x):
-        dmu, dbeta = x[0], x[1] * beta0
-        betas = jnp.stack([beta0 + dbeta / 2, beta0 - dbeta / 2])
-        mus = jnp.stack([mu0 - dmu / 2, mu0 + dmu / 2])
-        model = make_model(1.0 / betas, mus)
-        micro = micro_currents(model, stationary_state(model, generator))
+    def fluxes(model, state):
+        micro = micro_currents(model, state)
         j = 0.5 * (micro.particle[1] - micro.particle[0])
         e = 0.5 * (micro.energy[1] - micro.energy[0])
         return jnp.stack([j, e - mu0 * j], axis=-1)
 
-    jac = jax.jacfwd(response)(jnp.zeros(2, t0.dtype))  # (d, d, 2, 2)
-    scale = jnp.maximum(jnp.max(jnp.abs(jac)), jnp.finfo(t0.dtype).tiny)
-    error = jnp.max(jnp.abs(jac[..., 0, 1] - jac[..., 1, 0])) / scale
-    return MicroOnsager(jac, error)
+    _, jac, _ = flux_response(
+        make_model, jnp.stack([t0, t0]), jnp.stack([mu0, mu0]), directions, fluxes, method=method
+    )
+    return MicroOnsager(jac, reciprocity_error(jac))

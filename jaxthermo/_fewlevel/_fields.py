@@ -17,10 +17,11 @@ import abc
 from typing import ClassVar
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 
+from .._baths import as_matrix
 from .._custom_types import Array, ArrayLike, Float, Inexact
+from .._statistics import occupation_factors
 
 
 def _real_array(owner: str, name: str, value, ndim: int | None = None) -> Array:
@@ -50,7 +51,10 @@ class AbstractSpectralDensity(eqx.Module):
 
 
 class FlatSpectralDensity(AbstractSpectralDensity):
-    """`J(ω) = strength` (the paper's flat, 'wide-band' field)."""
+    """`J(ω) = strength` (the paper's flat, 'wide-band' field).
+
+    **Arguments:** `strength` (`J`, energy units).
+    """
 
     strength: Float[Array, ""]
 
@@ -65,7 +69,10 @@ class FlatSpectralDensity(AbstractSpectralDensity):
 
 class OhmicSpectralDensity(AbstractSpectralDensity):
     """`J(ω) = strength · ω^s ω_c^{1-s} e^{-ω/ω_c}` (ohmic for `s = 1`, sub-/super-ohmic
-    otherwise) with cutoff `ω_c`."""
+    otherwise) with cutoff `ω_c`.
+
+    **Arguments:** `strength`, `cutoff` (`ω_c`), `exponent` (`s`, static, default 1).
+    """
 
     strength: Float[Array, ""]
     cutoff: Float[Array, ""]
@@ -101,7 +108,10 @@ class AbstractInverseTemperature(eqx.Module):
 
 
 class ConstantInverseTemperature(AbstractInverseTemperature):
-    """`β(ω) = value`: an ordinary thermal field (paper Eq. 96)."""
+    """`β(ω) = value`: an ordinary thermal field (paper Eq. 96).
+
+    **Arguments:** `value` (β > 0, inverse energy).
+    """
 
     value: Float[Array, ""]
 
@@ -115,7 +125,10 @@ class ConstantInverseTemperature(AbstractInverseTemperature):
 
 
 class PolynomialInverseTemperature(AbstractInverseTemperature):
-    """`β(ω) = Σ_k c_k ω^k` with `coefficients = (c_0, c_1, …)`."""
+    """`β(ω) = Σ_k c_k ω^k` with `coefficients = (c_0, c_1, …)`.
+
+    **Arguments:** `coefficients` `(K,)`.
+    """
 
     coefficients: Float[Array, " K"]
 
@@ -130,7 +143,10 @@ class PolynomialInverseTemperature(AbstractInverseTemperature):
 
 class InterpolatedInverseTemperature(AbstractInverseTemperature):
     """Piecewise-linear `β(ω)` through `(frequencies[i], values[i])` (constant beyond the
-    ends); `values` is the optimisable leaf."""
+    ends); `values` is the optimisable leaf.
+
+    **Arguments:** `frequencies` `(K,)`, `values` `(K,)`.
+    """
 
     frequencies: Float[Array, " K"]
     values: Float[Array, " K"]
@@ -157,9 +173,9 @@ class AbstractField(eqx.Module):
     creates a field quantum: `H_I = ∫dk (g(k) D a_k† + h.c.)`; for Hermitian `D` (e.g. `σ_x`)
     this is `D ⊗ (B + B†)`.
 
-    **Arguments:** `coupling` `(d, d)`; `spectral_density` (an `AbstractSpectralDensity`);
-    either `temperature` (> 0, with `chemical_potential`, default 0) or the keyword
-    `inverse_temperature`, a profile `β(ω)` (an `AbstractInverseTemperature`, paper 003
+    **Arguments:** `coupling` `(d, d)` (an array or a `qutip.Qobj`); `spectral_density` (an
+    `AbstractSpectralDensity`); either `temperature` (> 0, with `chemical_potential`, default 0) or
+    the keyword `inverse_temperature`, a profile `β(ω)` (an `AbstractInverseTemperature`, paper 003
     Sec. VI). Every number is a differentiable leaf.
     """
 
@@ -179,11 +195,9 @@ class AbstractField(eqx.Module):
         inverse_temperature: AbstractInverseTemperature | None = None,
     ):
         owner = type(self).__name__
-        d = jnp.asarray(coupling)
+        d = as_matrix(coupling, owner, "coupling")
         if d.ndim != 2 or d.shape[0] != d.shape[1]:
             raise ValueError(f"{owner}: `coupling` must be a square matrix, got shape {d.shape}.")
-        if not jnp.issubdtype(d.dtype, jnp.inexact):
-            d = d.astype(jnp.result_type(float))
         if not isinstance(spectral_density, AbstractSpectralDensity):
             raise TypeError(
                 f"{owner}: `spectral_density` must be an AbstractSpectralDensity (e.g. "
@@ -208,32 +222,29 @@ class AbstractField(eqx.Module):
         self.inverse_temperature = beta
         self.chemical_potential = _real_array(owner, "chemical_potential", chemical_potential, 0)
 
-    def factors(self, exponent: Float[Array, "..."]) -> tuple[Array, Array]:
-        """`(N, N + 1)` (bosons) or `(f, 1 - f)` (fermions) as functions of the exponent
-        `x = β(ω)(ω - μ)`: the absorption and emission weights (stable for any `x > 0`,
-        and any `x` for fermions)."""
-        if self.statistics == "boson":
-            n = jnp.exp(-exponent) / (-jnp.expm1(-exponent))
-            return n, n + 1.0
-        return jax.nn.sigmoid(-exponent), jax.nn.sigmoid(exponent)
-
     def occupation(self, frequency: Float[Array, "..."]) -> Float[Array, "..."]:
         """`N(ω)` (Bose–Einstein or Fermi–Dirac with `β(ω)` and `μ`)."""
         x = self.inverse_temperature(frequency) * (frequency - self.chemical_potential)
-        return self.factors(x)[0]
+        return occupation_factors(x, self.statistics)[0]
 
 
 class BosonField(AbstractField):
     """A bosonic field: `BosonField(coupling, spectral_density, temperature, chemical_potential=0)`
     or `BosonField(coupling, spectral_density, inverse_temperature=β(ω))` (paper Sec. VI):
     emission `∝ N + 1`, absorption `∝ N`. Needs `ω > μ` at every Bohr frequency it drives
-    (checked when the rates are built)."""
+    (checked when the rates are built).
+
+    **Arguments:** as `AbstractField`.
+    """
 
     statistics: ClassVar[str] = "boson"
 
 
 class FermionField(AbstractField):
     """A fermionic field (e.g. a lead exchanging electrons with a dot): emission `∝ 1 - f`,
-    absorption `∝ f`. Same arguments as `BosonField`; any `μ`."""
+    absorption `∝ f`. Same arguments as `BosonField`; any `μ`.
+
+    **Arguments:** as `AbstractField`.
+    """
 
     statistics: ClassVar[str] = "fermion"

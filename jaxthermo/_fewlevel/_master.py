@@ -1,24 +1,6 @@
-"""Master equations of few-level systems between several fields (paper 003, Secs. II, VI).
-
-Everything is assembled in the eigenbasis of `H_S` (levels `ε_0 <= ε_1 <= …`) from one table
-of transitions: for every ordered pair `m → n` of levels and field j, the jump amplitude
-`K_j[n, m]` (`⟨n|D_j|m⟩` for emission, `ε_m > ε_n`; `⟨m|D_j|n⟩*` for absorption) and the rate
-`γ_j[n, m]` (`2πJ_j(ω)(N_j(ω)+1)` or `2πJ_j(ω)N_j(ω)`, `ω = |ε_m - ε_n|`; zero for `ω = 0`:
-no pure dephasing, paper Eq. 22c). Then
-
-- the Pauli rate matrix `W[n, m] = Σ_j γ_j[n,m]|K_j[n,m]|²` (rate `m → n`), `W[m, m] = -Σ_n
-  W[n, m]` (paper Eq. 24: `A = -W`);
-- the secular (Davies) GKSL generator of Eq. (22): jump operators `A_j(ω)` group all pairs
-  with the same Bohr frequency, so degenerate Bohr frequencies (equally spaced or degenerate
-  levels) are handled exactly: Kossakowski weights `sqrt(γγ')` between pairs whose frequencies
-  agree within `bohr_rtol`;
-- the Bloch–Redfield generator (non-secular): all pairs of jumps, weights `(γ + γ')/2`.
-
-The Lamb shift `Δ` (Eq. 22b, principal-value integrals) is not included: in the secular
-generator it commutes with `H_S`, so it changes neither the stationary populations nor the
-currents (only the precession frequencies of coherences). Superoperators act on row-major
-`vec(ρ)` (`vec(ρ)[a d + b] = ρ_ab`), so `vec(AρB) = (A ⊗ Bᵀ) vec(ρ)`.
-"""
+"""Few-level systems between several fields (paper 003, Secs. II, VI): the model, its steady
+states and trajectories, and its side of the verbs `steady_state`, `evolve`, `currents`,
+`entropy_production`."""
 
 from collections.abc import Sequence
 
@@ -26,21 +8,35 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .._baths import as_hamiltonian, hermiticity_error
-from .._custom_types import Array, ArrayLike, Complex, Float, Inexact
+from .._baths import as_hamiltonian
+from .._checks import apply_checks
+from .._contract import AbstractModel, AbstractSteadyState, AbstractTrajectory, Currents
+from .._custom_types import Array, ArrayLike, Complex, Float, Inexact, Real
+from .._linalg import after, logm_hermitian
 from .._solution import RESULTS
 from ._fields import AbstractField
+from ._methods import AbstractFewLevelMethod, default_method
+from ._transitions import Transitions, transitions_and_checks
 
 
-GENERATORS = ("secular", "redfield", "pauli")
+def _to_qutip(matrix, dims):
+    try:
+        import qutip
+    except ImportError as err:  # pragma: no cover - exercised only without qutip
+        raise ImportError("to_qutip needs QuTiP: pip install qutip") from err
+    import numpy as np
+
+    m = np.asarray(matrix)
+    return qutip.Qobj(m, dims=[list(dims[0]), list(dims[1])] if dims is not None else None)
 
 
-class FewLevelModel(eqx.Module):
+class FewLevelModel(AbstractModel):
     """A d-level system `H_S` coupled to fields (paper 003 Eqs. 12–13, 94).
 
     **Arguments:**
 
-    - `hamiltonian`: `(d, d)` Hermitian `H_S` in any basis (energies in units of ħ = 1).
+    - `hamiltonian`: `(d, d)` Hermitian `H_S` in any basis (energies in units of ħ = 1); an
+      array or a `qutip.Qobj` (its `dims` are kept for `.to_qutip()` of the states).
     - `fields`: `BosonField` / `FermionField` instances, each with its `coupling` `D_j` of
       shape `(d, d)` in the same basis.
     - `bohr_rtol`: Bohr frequencies closer than `bohr_rtol · max|ε|` are treated as equal
@@ -48,13 +44,14 @@ class FewLevelModel(eqx.Module):
 
     Its numbers (`H_S`, couplings, field parameters) are array leaves: the model can be built
     inside `jax.vmap`/`jax.grad`. Checks: square Hermitian `H_S` and matching couplings
-    (eagerly, or with `equinox.error_if` inside `jit`); positive spectral densities, positive
-    `β(ω)` and Bose `ω > μ` where the rates are built.
+    (eagerly); Hermiticity of traced values, `J(ω) >= 0`, `β(ω) > 0` and Bose `ω > μ` where the
+    verbs run. Methods: `fewlevel.Secular()` (default), `Redfield()`, `Pauli()`.
     """
 
     hamiltonian: Inexact[Array, "d d"]
     fields: tuple[AbstractField, ...]
     bohr_rtol: float = eqx.field(static=True)
+    dims: tuple | None = eqx.field(static=True)
 
     def __init__(
         self,
@@ -63,6 +60,7 @@ class FewLevelModel(eqx.Module):
         *,
         bohr_rtol: float = 1e-9,
     ):
+        dims = getattr(hamiltonian, "dims", None) if type(hamiltonian).__name__ == "Qobj" else None
         h = as_hamiltonian(hamiltonian, "FewLevelModel")
         if isinstance(fields, AbstractField):
             fields = (fields,)
@@ -80,208 +78,65 @@ class FewLevelModel(eqx.Module):
         self.hamiltonian = h
         self.fields = fields
         self.bohr_rtol = float(bohr_rtol)
+        self.dims = None if dims is None else tuple(tuple(x) for x in dims)
 
     @property
     def size(self) -> int:
         return self.hamiltonian.shape[0]
 
-
-class Transitions(eqx.Module):
-    """The transition table of a `FewLevelModel` (see the module docstring).
-
-    **Attributes:** `energies` `(d,)` ascending; `basis` `(d, d)` eigenvectors as columns;
-    `bohr` `(d, d)`, `[n, m] = ε_m - ε_n`; `amplitude` `(F, d, d)`, `K_j[n, m]`; `rate`
-    `(F, d, d)`, `γ_j[n, m]` (rate per unit `|K|²` of the jump `m → n`); `coupling`
-    `(F, d, d)`, `⟨n|D_j|m⟩` in the eigenbasis; `tolerance`, the absolute Bohr-frequency
-    tolerance.
-    """
-
-    energies: Float[Array, " d"]
-    basis: Inexact[Array, "d d"]
-    bohr: Float[Array, "d d"]
-    amplitude: Complex[Array, "F d d"]
-    rate: Float[Array, "F d d"]
-    coupling: Complex[Array, "F d d"]
-    tolerance: Float[Array, ""]
-
-    @property
-    def pauli_rates(self) -> Float[Array, "F d d"]:
-        """`R_j[n, m] = γ_j[n, m] |K_j[n, m]|²`: rate of `m → n` through field j."""
-        return self.rate * jnp.abs(self.amplitude) ** 2
-
-
-def _check_model(model) -> FewLevelModel:
-    if not isinstance(model, FewLevelModel):
-        raise TypeError(f"`model` must be a jaxthermo.fewlevel.FewLevelModel, got {type(model)}.")
-    return model
-
-
-def transitions(model: FewLevelModel) -> Transitions:
-    """Diagonalise `H_S` and tabulate every field's jump amplitudes and rates at the Bohr
-    frequencies (paper 003 Eqs. 20, 22c, 36b, 100). Raises (also inside `jit`) on a
-    non-Hermitian `H_S`, `J(ω) < 0`, `β(ω) <= 0` or a Bose field with `ω <= μ` at a Bohr
-    frequency it drives."""
-    model = _check_model(model)
-    h = eqx.error_if(
-        model.hamiltonian,
-        hermiticity_error(model.hamiltonian),
-        "FewLevelModel: `hamiltonian` must be Hermitian (H_S == H_S^†).",
-    )
-    energies, basis = jnp.linalg.eigh(h)
-    real = energies.dtype
-    scale = jnp.maximum(jnp.max(jnp.abs(energies)), jnp.max(energies) - jnp.min(energies))
-    tol = model.bohr_rtol * jnp.maximum(scale, jnp.finfo(real).tiny)
-    bohr = energies[None, :] - energies[:, None]  # [n, m] = ε_m - ε_n
-    down = bohr > tol  # m → n emits
-    up = bohr < -tol  # m → n absorbs
-    freq = jnp.where(down | up, jnp.abs(bohr), 1.0)
-    cplx = jnp.result_type(h.dtype, jnp.complex64)
-    amplitudes, rates, couplings = [], [], []
-    for i, field in enumerate(model.fields):
-        d = jnp.conj(basis.T) @ field.coupling.astype(cplx) @ basis  # ⟨n|D|m⟩
-        k = jnp.where(down, d, jnp.where(up, jnp.conj(d.T), 0.0))
-        active = (down | up) & (jnp.abs(k) > 0)
-        spectral = field.spectral_density(freq)
-        beta = field.inverse_temperature(freq)
-        where = f"`fields[{i}]`"
-        spectral = eqx.error_if(
-            spectral,
-            jnp.any(active & jnp.invert(spectral >= 0)),
-            f"{where}: the spectral density J(ω) must be >= 0 at every Bohr frequency.",
+    def _steady_state(self, method, throw):
+        method = default_method(method)
+        table, checks = transitions_and_checks(self)
+        rho_eig, residual = method.stationary(table)
+        d = table.size
+        real = table.energies.dtype
+        eps = jnp.finfo(real).eps
+        bad = jnp.invert(jnp.all(jnp.isfinite(rho_eig))) | jnp.invert(residual < 1e3 * d * eps)
+        result = RESULTS.where(bad, RESULTS.singular, RESULTS.successful)
+        rho_eig, invalid = apply_checks(rho_eig, checks, throw)
+        result = RESULTS.where(invalid != RESULTS.successful, invalid, result)
+        if throw:
+            rho_eig = result.error_if(rho_eig, result != RESULTS.successful)
+        rho_eig = jnp.where(result == RESULTS.successful, rho_eig, jnp.nan)
+        return SteadyState(
+            table.from_eigenbasis(rho_eig),
+            rho_eig,
+            jnp.real(jnp.diagonal(rho_eig)),
+            table.energies,
+            residual.astype(real),
+            result,
+            method,
+            self.dims,
         )
-        beta = eqx.error_if(
-            beta,
-            jnp.any(active & jnp.invert(beta > 0)),
-            f"{where}: the inverse temperature β(ω) must be > 0 at every Bohr frequency.",
-        )
-        if field.statistics == "boson":
-            beta = eqx.error_if(
-                beta,
-                jnp.any(active & jnp.invert(freq > field.chemical_potential)),
-                f"{where}: a bosonic field needs `chemical_potential` < every Bohr frequency "
-                "it drives.",
-            )
-        x = jnp.where(active, beta * (freq - field.chemical_potential), 1.0)
-        occ, emit = field.factors(x)
-        weight = jnp.where(down, emit, jnp.where(up, occ, 0.0))
-        rate = jnp.where(active, 2 * jnp.pi * spectral * weight, 0.0)
-        amplitudes.append(k)
-        rates.append(rate.astype(real))
-        couplings.append(d)
-    return Transitions(
-        energies,
-        basis,
-        bohr,
-        jnp.stack(amplitudes),
-        jnp.stack(rates),
-        jnp.stack(couplings),
-        jnp.asarray(tol, real),
-    )
+
+    def _evolve(self, state0, ts, method, throw):
+        method = default_method(method)
+        table, checks = transitions_and_checks(self)
+        d = table.size
+        rho0 = jnp.asarray(state0.full() if type(state0).__name__ == "Qobj" else state0)
+        if rho0.shape != (d, d):
+            raise ValueError(f"`state0` (a density matrix) must have shape {(d, d)}, got "
+                             f"{rho0.shape}.")  # fmt: skip
+        rho_eig = method.propagate(table, table.to_eigenbasis(rho0), ts - ts[0])
+        rho = table.from_eigenbasis(rho_eig)
+        rho, result = apply_checks(rho, checks, throw)
+        return Trajectory(ts, rho, result, method, self.dims)
+
+    def _currents(self, state, picture):
+        return fewlevel_currents(self, state)
+
+    def _entropy_production(self, state, picture):
+        return fewlevel_entropy_production(self, state)
 
 
-# ---------------------------------------------------------------------------------------
-# Generators
-# ---------------------------------------------------------------------------------------
-
-
-def pauli_rate_matrix(table: Transitions) -> Float[Array, "d d"]:
-    """The classical rate matrix of the populations (paper 003 Eq. 24, `W = -A`):
-    `dp/dt = W p`, `W[n, m]` the total rate `m → n`, columns summing to zero."""
-    r = jnp.sum(table.pauli_rates, axis=0)
-    r = r - jnp.diag(jnp.diagonal(r))
-    return r - jnp.diag(jnp.sum(r, axis=0))
-
-
-def _hamiltonian_superoperator(energies, dtype):
-    d = energies.shape[0]
-    diff = energies[:, None] - energies[None, :]
-    return jnp.diag(-1j * diff.reshape(d * d)).astype(dtype)
-
-
-def _dissipator_secular(k, g, bohr, tol):
-    """Davies dissipator of one field in the eigenbasis, as a `(d², d²)` matrix."""
-    d = k.shape[0]
-    positive = jnp.real(g) > 0
-    c = k * jnp.where(positive, jnp.sqrt(jnp.where(positive, g, 1.0)), 0.0)  # c[n, m]
-    # S[(n, n'), (m, m')] = c[n,m] c*[n',m'] [ω_{nm} = ω_{n'm'}]
-    same = jnp.abs(bohr[:, :, None, None] - bohr[None, None, :, :]) <= tol  # [n,m,n',m']
-    s = jnp.einsum("nm,kl,nmkl->nkml", c, jnp.conj(c), same.astype(c.dtype))
-    s = s.reshape(d * d, d * d)
-    # X[m, m'] = Σ_n c*[n,m] c[n,m'] [ε_m = ε_m']
-    degenerate = jnp.abs(bohr) <= tol  # [m, m'] (|ε_m' - ε_m| <= tol)
-    x = (jnp.conj(c).T @ c) * degenerate
-    eye = jnp.eye(d, dtype=c.dtype)
-    return s - 0.5 * (jnp.kron(x, eye) + jnp.kron(eye, x.T))
-
-
-def _dissipator_redfield(k, g, coupling, bohr, tol):
-    """Bloch–Redfield dissipator (dissipative part) of one field in the eigenbasis. The field
-    couples through `D ⊗ B† + D† ⊗ B`: an emission channel (`X = D`, weighted lowering part
-    `X̃ = Σ_{ω>0} γ↓(ω) D(ω)`) and an absorption channel (`X = D†`, `X̃ = Σ_{ω<0} γ↑(|ω|) D†(ω)`),
-    each `½(X̃ ρ X† + X ρ X̃†) - ½(X† X̃ ρ + ρ X̃† X)`. The bare `X` keeps all its spectral
-    components (also `ω = 0`), as in the textbook Redfield equation."""
-    d = k.shape[0]
-    eye = jnp.eye(d, dtype=k.dtype)
-    weighted = k * g
-    out = jnp.zeros((d * d, d * d), k.dtype)
-    channels = (
-        (coupling, jnp.where(bohr > tol, weighted, 0.0)),
-        (jnp.conj(coupling.T), jnp.where(bohr < -tol, weighted, 0.0)),
-    )
-    for x, xt in channels:
-        jump = 0.5 * (jnp.kron(xt, jnp.conj(x)) + jnp.kron(x, jnp.conj(xt)))
-        left = jnp.conj(x).T @ xt
-        out = out + jump - 0.5 * (jnp.kron(left, eye) + jnp.kron(eye, jnp.conj(left)))
-    return out
-
-
-def liouvillian(
-    model_or_table: FewLevelModel | Transitions,
-    generator: str = "secular",
-    *,
-    fields: Sequence[int] | None = None,
-    include_hamiltonian: bool = True,
-) -> Complex[Array, "d*d d*d"]:
-    """The generator `L` of `dρ/dt = L ρ` in the eigenbasis of `H_S`, as a `(d², d²)` matrix
-    on row-major `vec(ρ)` (paper 003 Eq. 22 for `generator="secular"`; `"redfield"` for the
-    Bloch–Redfield form). `fields` selects a subset of fields (e.g. one field's `L_j` for
-    its current or its own stationary state); `include_hamiltonian=False` drops `-i[H_S, ·]`.
-    """
-    table = (
-        model_or_table if isinstance(model_or_table, Transitions) else transitions(model_or_table)
-    )
-    if generator not in ("secular", "redfield"):
-        raise ValueError(f"`generator` must be 'secular' or 'redfield', got {generator!r}.")
-    idx = range(table.amplitude.shape[0]) if fields is None else fields
-    d = table.energies.shape[0]
-    dtype = table.amplitude.dtype
-    out = (
-        _hamiltonian_superoperator(table.energies, dtype)
-        if include_hamiltonian
-        else jnp.zeros((d * d, d * d), dtype)
-    )
-    for j in idx:
-        k, g = table.amplitude[j], table.rate[j].astype(dtype)
-        if generator == "secular":
-            out = out + _dissipator_secular(k, g, table.bohr, table.tolerance)
-        else:
-            out = out + _dissipator_redfield(k, g, table.coupling[j], table.bohr, table.tolerance)
-    return out
-
-
-# ---------------------------------------------------------------------------------------
-# Stationary states and evolution
-# ---------------------------------------------------------------------------------------
-
-
-class StationaryState(eqx.Module):
+class SteadyState(AbstractSteadyState):
     """Stationary state of a few-level master equation.
 
     **Attributes:** `density_matrix` `(d, d)` in the basis of `H_S` as given;
     `eigenbasis_density_matrix` `(d, d)` in the eigenbasis; `populations` `(d,)` (its
     diagonal, levels ascending); `energies` `(d,)`; `residual` (`‖L ρ‖ / ‖L‖`, or `‖W p‖ /
     ‖W‖` for Pauli); `result` (a `RESULTS` item; `singular` when the stationary state is not
-    unique); `generator`.
+    unique); `method` (the method object that produced it).
     """
 
     density_matrix: Complex[Array, "d d"]
@@ -290,100 +145,135 @@ class StationaryState(eqx.Module):
     energies: Float[Array, " d"]
     residual: Float[Array, ""]
     result: RESULTS
-    generator: str = eqx.field(static=True)
+    method: AbstractFewLevelMethod
+    dims: tuple | None = eqx.field(static=True, default=None)
+
+    def to_qutip(self):
+        """The density matrix as a `qutip.Qobj` (with the `dims` of a `Qobj` Hamiltonian)."""
+        return _to_qutip(self.density_matrix, self.dims)
 
 
-def _kernel_vector(matrix, normalisation):
-    """Solve `M x = 0`, `normalisation · x = 1` by replacing the first equation (a direct LU
-    solve: differentiable, no power iteration)."""
-    a = matrix.at[0].set(normalisation.astype(matrix.dtype))
-    b = jnp.zeros(matrix.shape[0], matrix.dtype).at[0].set(1.0)
-    return jnp.linalg.solve(a, b)
+class Trajectory(AbstractTrajectory):
+    """Density matrices of a few-level model along a trajectory.
 
-
-def stationary_density(lv: Complex[Array, "d*d d*d"]) -> Complex[Array, "d d"]:
-    """The Hermitian `ρ` with `L ρ = 0`, `Tr ρ = 1` for a generator on row-major `vec(ρ)`."""
-    d = round(lv.shape[0] ** 0.5)
-    rho = _kernel_vector(lv, jnp.eye(d).reshape(d * d)).reshape(d, d)
-    return 0.5 * (rho + jnp.conj(rho.T))
-
-
-def stationary_state(
-    model: FewLevelModel, generator: str = "secular", *, throw: bool = True
-) -> StationaryState:
-    """The stationary state `L ρ = 0`, `Tr ρ = 1`, by one direct linear solve of the
-    `(d², d²)` generator (`"secular"`, `"redfield"`) or of the `(d, d)` Pauli rate matrix
-    (`"pauli"`: populations only, exact for the secular generator when no two levels are
-    degenerate). Cost `O(d⁶)` (`O(d³)` for Pauli); d = 64 takes seconds on a CPU.
-
-    Differentiable in every number of the model (LU solve). If the stationary state is not
-    unique (a level, or a group of levels, that no field connects to the rest), the result
-    is `RESULTS.singular` and, with `throw=True`, an error.
+    **Attributes:** `ts` (T,); `density_matrix` (T, d, d) in the basis of `H_S` as given
+    (entry 0 is the initial state); `result`; `method`.
     """
-    if generator not in GENERATORS:
-        raise ValueError(f"`generator` must be one of {GENERATORS}, got {generator!r}.")
-    table = transitions(model)
-    d = table.energies.shape[0]
-    cplx = table.amplitude.dtype
-    if generator == "pauli":
-        w = pauli_rate_matrix(table)
-        p = _kernel_vector(w, jnp.ones(d))
-        residual = jnp.linalg.norm(w @ p) / jnp.maximum(jnp.linalg.norm(w), _tiny(w))
-        rho_eig = jnp.diag(p).astype(cplx)
-    else:
-        lv = liouvillian(table, generator)
-        rho_eig = stationary_density(lv)
-        residual = jnp.linalg.norm(lv @ rho_eig.reshape(d * d)) / jnp.maximum(
-            jnp.linalg.norm(lv), _tiny(lv)
+
+    ts: Real[Array, " T"]
+    density_matrix: Complex[Array, "T d d"]
+    result: RESULTS
+    method: AbstractFewLevelMethod
+    dims: tuple | None = eqx.field(static=True, default=None)
+
+    def to_qutip(self) -> list:
+        """The density matrices as a list of `qutip.Qobj`, one per time."""
+        return [_to_qutip(rho, self.dims) for rho in self.density_matrix]
+
+
+def eigenbasis_state(
+    table: Transitions, state
+) -> tuple[Complex[Array, "... d d"], AbstractFewLevelMethod]:
+    """`(ρ in the eigenbasis, method)` of a `SteadyState`, a `Trajectory` (leading time axis)
+    or a density matrix (basis of `H_S` as given; method `Secular()`)."""
+    if isinstance(state, SteadyState):
+        return state.eigenbasis_density_matrix.astype(table.amplitude.dtype), state.method
+    if isinstance(state, Trajectory):
+        return table.to_eigenbasis(state.density_matrix), state.method
+    rho = jnp.asarray(state.full() if type(state).__name__ == "Qobj" else state)
+    d = table.size
+    if rho.shape[-2:] != (d, d) or rho.ndim not in (2, 3):
+        raise ValueError(
+            f"`state` must be a ({d}, {d}) density matrix (or a stack of them), got shape "
+            f"{rho.shape}."
         )
-    real = table.energies.dtype
-    eps = jnp.finfo(real).eps
-    bad = jnp.invert(jnp.all(jnp.isfinite(rho_eig))) | jnp.invert(residual < 1e3 * d * eps)
-    result = RESULTS.where(bad, RESULTS.singular, RESULTS.successful)
-    if throw:
-        rho_eig = result.error_if(rho_eig, result != RESULTS.successful)
-    rho = table.basis @ rho_eig @ jnp.conj(table.basis.T)
-    pops = jnp.real(jnp.diagonal(rho_eig))
-    return StationaryState(
-        rho, rho_eig, pops, table.energies, residual.astype(real), result, generator
-    )
+    return table.to_eigenbasis(rho), default_method(None)
 
 
-def _tiny(x):
-    return jnp.finfo(jnp.real(x).dtype).tiny
+def _over_times(fn, rho):
+    return jax.vmap(fn)(rho) if rho.ndim == 3 else fn(rho)
 
 
-def evolve(
-    model: FewLevelModel,
-    density_matrix: Inexact[ArrayLike, "d d"],
-    ts: Float[ArrayLike, " T"],
-    generator: str = "secular",
-) -> Complex[Array, "T d d"]:
-    """`ρ(t) = exp(L t) ρ(0)` at the times `ts` (matrix exponential of the `(d², d²)`
-    generator, exact; vectorised over `ts`). `density_matrix` and the result are in the
-    basis of `H_S` as given."""
-    if generator not in ("secular", "redfield"):
-        raise ValueError(f"`generator` must be 'secular' or 'redfield', got {generator!r}.")
-    table = transitions(model)
-    d = table.energies.shape[0]
-    rho0 = jnp.asarray(density_matrix)
-    if rho0.shape != (d, d):
-        raise ValueError(f"`density_matrix` must have shape {(d, d)}, got {rho0.shape}.")
-    ts = jnp.asarray(ts)
-    if ts.ndim != 1:
-        raise ValueError(f"`ts` must be a 1-D array of times, got shape {ts.shape}.")
-    v = table.basis
-    lv = liouvillian(table, generator)
-    x0 = (jnp.conj(v.T) @ rho0.astype(lv.dtype) @ v).reshape(d * d)
+def fewlevel_currents(model: FewLevelModel, state) -> Currents:
+    """Currents between each field and the system, **positive into the system**, in the order
+    of `model.fields` (paper 003 Eqs. 38, 43, in the package's sign):
 
-    def at(t):
-        xt = jax.scipy.linalg.expm(lv * t) @ x0
-        return v @ xt.reshape(d, d) @ jnp.conj(v.T)
+    - `particle`: quanta absorbed from field j minus quanta emitted into it per unit time,
+      the traces of the jump terms of `L_j` (`−Σ_{m>n} J_{j,mn}` of the micro-currents for
+      the secular and Pauli methods);
+    - `energy`: `Tr[H_S L_j(ρ)]` (exact for the method's generator, any state);
+    - `heat`: `J^E_j − μ_j J^P_j`.
+    """
+    table, _ = transitions_and_checks(model)
+    rho, method = eigenbasis_state(table, state)
+    mu = jnp.stack([f.chemical_potential for f in model.fields]).astype(table.energies.dtype)
 
-    return jax.vmap(at)(ts)
+    def one(rho):
+        particle, energy = [], []
+        for j in range(len(model.fields)):
+            emitted, absorbed = method.jump_rates(table, rho, j)
+            particle.append(absorbed - emitted)
+            lj = method.dissipate(table, rho, j)
+            energy.append(jnp.real(jnp.sum(table.energies * jnp.diagonal(lj))))
+        particle, energy = jnp.stack(particle), jnp.stack(energy)
+        return Currents(particle, energy, energy - mu * particle)
+
+    return _over_times(one, rho)
 
 
-def to_eigenbasis(table: Transitions, rho: Inexact[Array, "d d"]) -> Complex[Array, "d d"]:
-    """`V† ρ V`: a density matrix in the eigenbasis of `H_S`."""
-    v = table.basis
-    return jnp.conj(v.T) @ jnp.asarray(rho).astype(table.amplitude.dtype) @ v
+def spohn_entropy_production(model: FewLevelModel, state) -> Float[Array, "... F"]:
+    """Spohn's entropy production per field, `σ_j = −Tr[L_j(ρ)(ln ρ − ln ρ_j)] >= 0`, with
+    `L_j` field j's dissipator and `ρ_j` its own stationary state (Gibbs for a thermal field
+    with `μ = 0`; the local-KMS state for a `β(ω)` field). At a stationary state with thermal
+    fields at `μ = 0`, `Σ_j σ_j = −Σ_j β_j J^E_j` (Clausius). Logarithms are taken with
+    Daleckii–Krein derivatives (finite gradients at degenerate or pure states).
+
+    **Arguments:** `model`; `state` (a `SteadyState`, a `Trajectory` or a density matrix).
+
+    **Returns:** `(F,)` (or `(T, F)`), nats per unit time (k_B = 1).
+    """
+    table, _ = transitions_and_checks(model)
+    rho, method = eigenbasis_state(table, state)
+    references = []  # one LAPACK call after the other (see `after`)
+    for j in range(len(model.fields)):
+        ref = method.field_stationary(table, j)
+        references.append(logm_hermitian(ref if not references else after(ref, references[-1])))
+
+    def one(rho):
+        log_rho = logm_hermitian(after(rho, references[-1]))
+        out = []
+        for j, log_ref in enumerate(references):
+            lj = method.dissipate(table, rho, j)
+            out.append(-jnp.real(jnp.trace(lj @ (log_rho - log_ref))))
+        return jnp.stack(out)
+
+    return _over_times(one, rho)
+
+
+def fewlevel_entropy_production(model: FewLevelModel, state) -> Float[Array, "..."]:
+    """`σ = dS/dt + Σ_j Σ_ω β_j(ω)(ω − μ_j) (Ṅ^emit_{j,ω} − Ṅ^abs_{j,ω})`: the system's entropy
+    change plus the entropy carried into the fields, each quantum of frequency ω into field j
+    carrying `β_j(ω)(ω − μ_j) = ln(γ↓/γ↑)` (every Bohr frequency of a local-KMS field acts as
+    a reservoir at `β_j(ω)`, paper 003 Sec. VI). For thermal fields this is
+    `dS/dt − Σ_j β_j J^Q_j` (Clausius); at a steady state `dS/dt = 0`. It is `>= 0` for the
+    secular and Pauli methods (Spohn's inequality applied to each field and Bohr frequency);
+    the Bloch–Redfield generator is not completely positive and has no such guarantee.
+
+    **Returns:** σ (nats per unit time), a scalar or `(T,)` along a trajectory.
+    """
+    table, _ = transitions_and_checks(model)
+    rho, method = eigenbasis_state(table, state)
+    stationary = isinstance(state, SteadyState)
+    n_fields = len(model.fields)
+
+    def one(rho):
+        flux = 0.0
+        for j in range(n_fields):
+            emitted, absorbed = method.jump_rates(table, rho, j, table.exponent[j])
+            flux = flux + emitted - absorbed
+        if stationary:
+            return flux
+        lrho = sum(method.dissipate(table, rho, j) for j in range(n_fields))
+        return -jnp.real(jnp.trace(lrho @ logm_hermitian(rho))) + flux
+
+    return _over_times(one, rho)

@@ -20,10 +20,12 @@ Accuracy: ~1e-10 relative against `scipy.integrate.quad` on the paper's figure p
 with the defaults (`tests/test_junction.py`).
 """
 
+import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 
 from .._custom_types import Array, Float
+from ._model import levels, shifted_levels
 
 
 def _legendre(order: int) -> tuple[np.ndarray, np.ndarray]:
@@ -67,3 +69,51 @@ def band_quadrature(
     nodes = (0.5 * (right + left))[:, None] + half[:, None] * abscissae[None, :]
     weights = half[:, None] * w[None, :] * omega * jnp.cos(nodes)
     return (omega * jnp.sin(nodes)).ravel(), weights.ravel()
+
+
+class Quadrature(eqx.Module):
+    """Options of the junction's band quadrature (see the module docstring).
+
+    **Arguments:** `grading` (geometric panels per side of each peak, default 14), `order`
+    (Gauss–Legendre points per panel, default 12), `panels` (equal panels added for
+    time-dependent integrands `e^{−iωt}`, default 64; keep `Ω t_max / panels ≲ 3`).
+    """
+
+    grading: int = eqx.field(static=True, default=14)
+    order: int = eqx.field(static=True, default=12)
+    panels: int = eqx.field(static=True, default=64)
+
+    def __check_init__(self):
+        for name in ("grading", "order"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+                raise ValueError(f"Quadrature: `{name}` must be an int >= 2, got {value!r}.")
+        if isinstance(self.panels, bool) or not isinstance(self.panels, int) or self.panels < 0:
+            raise ValueError(f"Quadrature: `panels` must be an int >= 0, got {self.panels!r}.")
+
+
+def band_nodes(
+    model, quadrature: Quadrature | None = None, *, time_dependent: bool = False
+) -> tuple[Float[Array, " N"], Float[Array, " N"]]:
+    """Nodes `ω` and weights of the band quadrature for a junction, graded at both shifted
+    levels (scale `Γ_j`), both unshifted levels, both chemical potentials (scale `T_α`) and the
+    band edges; with `time_dependent=True`, `quadrature.panels` extra equal panels for
+    oscillating integrands.
+
+    **Arguments:** `model` (a `junction.Junction`), `quadrature` (default `Quadrature()`),
+    `time_dependent`.
+
+    **Returns:** `(ω, w)`, shape `(N,)` each (`Σ w f(ω) ≈ ∫dω f(ω)`).
+    """
+    q = Quadrature() if quadrature is None else quadrature
+    e, w = shifted_levels(model)
+    centres = jnp.concatenate([e, levels(model), model.chemical_potentials])
+    widths = jnp.concatenate([w, w, model.temperatures])
+    return band_quadrature(
+        model.bandwidth,
+        centres,
+        widths,
+        levels=q.grading,
+        order=q.order,
+        uniform=q.panels if time_dependent else 0,
+    )

@@ -3,12 +3,8 @@
 import jax.numpy as jnp
 
 from .._custom_types import Array, Bool, Complex, Float
+from .._linalg import dagger as dagger
 from .._solution import RESULTS
-
-
-def dagger(x: Complex[Array, "... n m"]) -> Complex[Array, "... m n"]:
-    """Conjugate transpose of the last two axes."""
-    return jnp.conj(jnp.swapaxes(x, -1, -2))
 
 
 def all_finite(x: Array) -> Bool[Array, ""]:
@@ -27,7 +23,12 @@ def relative_residual(
     drift: Complex[Array, "n n"], x: Complex[Array, "n n"], diffusion: Complex[Array, "n n"]
 ) -> Float[Array, ""]:
     """`||W X + X W^H + F||_F / (2 ||W||_F ||X||_F + ||F||_F)`: the backward error of a
-    Lyapunov solve (machine epsilon times a small factor for a backward-stable solver)."""
+    Lyapunov solve (machine epsilon times a small factor for a backward-stable solver).
+
+    **Arguments:** `drift` W, `x` X, `diffusion` F (n × n each).
+
+    **Returns:** the relative residual (dimensionless).
+    """
     r = drift @ x + x @ dagger(drift) + diffusion
     scale = 2 * jnp.linalg.norm(drift) * jnp.linalg.norm(x) + jnp.linalg.norm(diffusion)
     scale = jnp.where(scale == 0, 1.0, scale)

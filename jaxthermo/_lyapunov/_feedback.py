@@ -16,6 +16,7 @@ import jax.lax as lax
 import jax.numpy as jnp
 import jax.scipy.linalg as jsl
 
+from .._linalg import after
 from ._base import AbstractLyapunovSolver
 
 
@@ -68,7 +69,10 @@ def capacitance(solver: AbstractLyapunovSolver, state, feedback, drift):
     if any(feedback.energy):
         m = by_solves(None)
     else:
-        m_eig, cond = _capacitance_eigen(drift, feedback)
+        # after the solver's factorisation (`after`): independent batched LAPACK calls in
+        # flight together can deadlock XLA:CPU's thread pool under vmap
+        first = jax.tree_util.tree_leaves(state)[0]
+        m_eig, cond = _capacitance_eigen(after(drift, first), feedback)
         bad = jnp.invert(cond <= 1e3)
         # Under vmap, the solves run only if some batch element needs them.
         m = lax.cond(

@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import jax.scipy.linalg as jsl
 
 from .._custom_types import Array, Complex, Int
+from .._linalg import after
 from ._base import AbstractLyapunovSolver, make_stats
 from ._common import finite_result
 
@@ -55,7 +56,9 @@ class Kronecker(AbstractLyapunovSolver):
         eye = jnp.eye(n, dtype=drift.dtype)
         matrix = jnp.kron(drift, eye) + jnp.kron(eye, jnp.conj(drift))
         lu, piv = jsl.lu_factor(matrix)
-        return _KroneckerState(lu, piv, eigenvalues_small(drift), 0)
+        # the eigenvalues after the LU (`after`): two independent batched LAPACK calls in
+        # flight together can deadlock XLA:CPU's thread pool under vmap
+        return _KroneckerState(lu, piv, eigenvalues_small(after(drift, lu)), 0)
 
     def compute(self, state, rhs):
         n = rhs.shape[0]

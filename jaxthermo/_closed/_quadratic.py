@@ -19,24 +19,19 @@ system rows of `C(t)` `O(S n²)`; totals `Tr[h C]`, `Tr C` are conserved. Driven
 (`evolve_driven`) integrate `dC/dt = −i[h(t), C]` instead.
 """
 
-import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from ._baths import bose_einstein, eager_check, fermi_dirac
-from ._custom_types import Array, ArrayLike, Complex, Float, Inexact, RealScalarLike
-from ._gaussian import _statistics, entropy, relative_entropy
-
-
-def _after(x: Array, earlier: Array) -> Array:
-    """`x`, made to depend on `earlier` (`x + 0·earlier₀`, which XLA does not fold for
-    floats). Used to run eigendecompositions one after another: under `vmap` each becomes a
-    batched LAPACK call that fans out into XLA:CPU's intra-op thread pool and blocks a pool
-    thread until its chunks finish (jaxlib's `ParallelBatchMap`); two or more independent
-    ones in flight on a pool of as many threads (2 cores) deadlock. Seen with jax 0.10.2 in
-    `vmap(evolve_closed)` (README, "Known issue")."""
-    return x + jnp.zeros((), x.dtype) * jnp.ravel(earlier)[0].astype(x.dtype)
+from .._baths import eager_check, hermiticity_error
+from .._checks import Check, apply_checks
+from .._contract import AbstractModel, AbstractTrajectory, Currents, unsupported
+from .._custom_types import Array, ArrayLike, Complex, Float, Inexact, Real
+from .._gaussian import entropy, relative_entropy
+from .._linalg import after
+from .._ode import ODE, solve_ode
+from .._solution import RESULTS
+from .._statistics import bose_einstein, check_statistics, fermi_dirac
 
 
 def thermal_covariance(
@@ -46,22 +41,21 @@ def thermal_covariance(
     statistics: str,
 ) -> Inexact[Array, "M M"]:
     """`f(h)` with Fermi or Bose occupations at `(T, μ)`: the covariance of
-    `exp(−β(Ĥ − μN̂))/Z`."""
+    `exp(−β(Ĥ − μN̂))/Z` (bosons need `μ` below the lowest level of `h`: checked by the
+    model's `checks`)."""
     e, v = jnp.linalg.eigh(hamiltonian)
     occ = bose_einstein if statistics == "boson" else fermi_dirac
     n = occ(e, temperature, chemical_potential)
-    n = eqx.error_if(
-        n,
-        jnp.any(~jnp.isfinite(n) | (n < 0)),
-        "ClosedSystem: a bosonic reservoir needs μ below its lowest level.",
-    )
     return (v * n[None, :]) @ jnp.conj(v.T)
 
 
 class FiniteReservoir(eqx.Module):
-    """A finite quadratic reservoir: `hamiltonian` `h_r` (M × M, Hermitian), `coupling`
-    `b_r` (S × M) to the system modes, initial `temperature` `T_r` (> 0) and
-    `chemical_potential` `μ_r` (bosons: below the lowest level of `h_r`)."""
+    """A finite quadratic reservoir.
+
+    **Arguments:** `hamiltonian` `h_r` (M × M, Hermitian, energy units), `coupling` `b_r`
+    (S × M) to the system modes, initial `temperature` `T_r` (> 0) and `chemical_potential`
+    `μ_r` (bosons: below the lowest level of `h_r`).
+    """
 
     hamiltonian: Inexact[Array, "M M"]
     coupling: Inexact[Array, "S M"]
@@ -88,9 +82,19 @@ class FiniteReservoir(eqx.Module):
         self.chemical_potential = jnp.asarray(chemical_potential, dtype=jnp.result_type(float))
 
 
-class ClosedSystem(eqx.Module):
+class ClosedSystem(AbstractModel):
     """A quadratic system (`hamiltonian` `h_s`, S × S) plus finite reservoirs; `statistics`
-    `"boson"` or `"fermion"`. See the module docstring for the total Hamiltonian."""
+    `"boson"` or `"fermion"` (paper 001, Eqs. (1)–(3); see the module docstring for the total
+    Hamiltonian).
+
+    Verbs: `evolve` (exact, from `ρ_s ⊗ Π_r ρ_r^eq` at `ts[0]`; method
+    `closed.Eigenbasis()`), `currents` (along a trajectory, or in a full covariance). A closed
+    system has no steady state (`steady_state` and `entropy_production` raise `TypeError`;
+    its trajectories carry the entropy production `Δ_iS` of Eq. (10)).
+
+    **Arguments:** `hamiltonian` `h_s` (S × S); `reservoirs` (`FiniteReservoir`s);
+    `statistics`.
+    """
 
     hamiltonian: Inexact[Array, "S S"]
     reservoirs: tuple[FiniteReservoir, ...]
@@ -104,6 +108,8 @@ class ClosedSystem(eqx.Module):
         if not reservoirs:
             raise ValueError("ClosedSystem: give at least one `FiniteReservoir`.")
         for i, r in enumerate(reservoirs):
+            if not isinstance(r, FiniteReservoir):
+                raise TypeError(f"ClosedSystem: `reservoirs[{i}]` is not a FiniteReservoir.")
             if r.coupling.shape[0] != h.shape[0]:
                 raise ValueError(
                     f"ClosedSystem: `reservoirs[{i}].coupling` has {r.coupling.shape[0]} rows, "
@@ -111,7 +117,7 @@ class ClosedSystem(eqx.Module):
                 )
         self.hamiltonian = h
         self.reservoirs = reservoirs
-        self.statistics = _statistics(statistics)
+        self.statistics = check_statistics(statistics, "ClosedSystem")
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -124,7 +130,8 @@ class ClosedSystem(eqx.Module):
             edges.append(edges[-1] + n)
         return [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
-    def total_hamiltonian(self) -> Complex[Array, "n n"]:
+    def total_hamiltonian(self) -> Inexact[Array, "n n"]:
+        """The single-particle Hamiltonian of the whole (real if every block is real)."""
         blocks = self.slices()
         n = blocks[-1].stop
         dtype = self._dtype()
@@ -143,25 +150,57 @@ class ClosedSystem(eqx.Module):
             float,
         )
 
+    def checks(self, thermal=None) -> list[Check]:
+        """Run-time checks: Hermitian `h_s` and `h_r`, `T_r > 0`, and (bosons) finite,
+        non-negative reservoir occupations (μ_r below the lowest level of `h_r`); `thermal`
+        reuses already computed `f(h_r)`."""
+        out = [Check(hermiticity_error(self.hamiltonian), "ClosedSystem: `hamiltonian` must be "
+                     "Hermitian.")]  # fmt: skip
+        for i, r in enumerate(self.reservoirs):
+            where = f"ClosedSystem: `reservoirs[{i}]`: "
+            out.append(Check(hermiticity_error(r.hamiltonian), where + "`hamiltonian` must be "
+                             "Hermitian."))  # fmt: skip
+            out.append(Check(jnp.invert(r.temperature > 0), where + "`temperature` must be > 0."))
+            if thermal is not None and self.statistics == "boson":
+                n = jnp.real(jnp.diagonal(thermal[i]))
+                out.append(
+                    Check(
+                        jnp.any(jnp.invert(jnp.isfinite(n)) | (n < 0)),
+                        where + "a bosonic reservoir needs `chemical_potential` below its "
+                        "lowest level.",
+                    )
+                )
+        return out
+
     def thermal_covariance(self, r: FiniteReservoir) -> Inexact[Array, "M M"]:
         """`f(h_r)` at `(T_r, μ_r)`: the covariance of `ρ_r^eq`."""
         return thermal_covariance(
             r.hamiltonian, r.temperature, r.chemical_potential, self.statistics
         )
 
+    def thermal_covariances(self) -> list[Array]:
+        """`f(h_r)` of every reservoir, computed one after the other (see `after`)."""
+        out = []
+        for r in self.reservoirs:
+            h_r = r.hamiltonian if not out else after(r.hamiltonian, out[-1])
+            out.append(
+                thermal_covariance(h_r, r.temperature, r.chemical_potential, self.statistics)
+            )
+        return out
+
     def product_covariance(
         self, system_covariance: Inexact[ArrayLike, "S S"], reservoir_covariances=None
     ) -> Array:
         """Block-diagonal `C_s ⊕ f(h_1) ⊕ f(h_2) …`: the covariance of `ρ_s ⊗ Π ρ_r^eq`, i.e.
-        `C(0)` (Eq. (2)) or the reference state of Eq. (10). `reservoir_covariances` reuses
-        already computed `f(h_r)`."""
+        the initial state (Eq. (2)) or the reference state of Eq. (10). `reservoir_covariances`
+        reuses already computed `f(h_r)`."""
         cs = jnp.asarray(system_covariance)
         if cs.shape != self.hamiltonian.shape:
             raise ValueError(
-                f"`system_covariance` must have shape {self.hamiltonian.shape}, got {cs.shape}."
+                f"the system covariance must have shape {self.hamiltonian.shape}, got {cs.shape}."
             )
         if reservoir_covariances is None:
-            reservoir_covariances = [self.thermal_covariance(r) for r in self.reservoirs]
+            reservoir_covariances = self.thermal_covariances()
         blocks = self.slices()
         n = blocks[-1].stop
         c = jnp.zeros((n, n), jnp.result_type(cs, self._dtype())).at[blocks[0], blocks[0]].set(cs)
@@ -169,9 +208,60 @@ class ClosedSystem(eqx.Module):
             c = c.at[block, block].set(cr)
         return c
 
-    def initial_covariance(self, system_covariance: Inexact[ArrayLike, "S S"]) -> Array:
-        """`C(0) = C_s(0) ⊕ f(h_1) ⊕ f(h_2) …` (Eq. (2))."""
-        return self.product_covariance(system_covariance)
+    def _steady_state(self, method, throw):
+        raise unsupported(self, "steady_state", "a closed system has no steady state; evolve it.")
+
+    def _evolve(self, state0, ts, method, throw):
+        return closed_evolve(self, state0, ts, _eigenbasis(method), throw)
+
+    def _currents(self, state, picture):
+        if isinstance(state, (ClosedTrajectory, DrivenTrajectory)):
+            return state.currents
+        c = jnp.asarray(state)
+        n = self.slices()[-1].stop
+        if c.shape != (n, n):
+            raise ValueError(
+                f"`state` must be a trajectory or the full covariance ({n}, {n}) of the closed "
+                f"system, got shape {c.shape}."
+            )
+        return reservoir_currents(self, c[self.slices()[0], :])
+
+    def _entropy_production(self, state, picture):
+        raise unsupported(
+            self,
+            "entropy_production",
+            "a closed system has no steady-state entropy production rate; its trajectories "
+            "carry the entropy production Δ_iS of paper 001 Eq. (10) (`.entropy_production`).",
+        )
+
+
+class Eigenbasis(eqx.Module):
+    """Exact evolution of a closed system in the eigenbasis of its total Hamiltonian (one
+    eigendecomposition, then `O(S n²)` per time for the system rows of `C(t)`; for the
+    spin–GORM every expectation value in `O(N²)` per time).
+
+    **Arguments:** `chunk_size` (times evaluated together as matrix products, default 64);
+    `reservoir_entropies` (`ClosedSystem` only: also the reservoirs' entropies `S_r(t)` (13)
+    and the correlation entropy `S_c` (14), `O(M n²)` per time; default False).
+    """
+
+    chunk_size: int = eqx.field(static=True, default=64)
+    reservoir_entropies: bool = eqx.field(static=True, default=False)
+
+    def __check_init__(self):
+        c = self.chunk_size
+        if isinstance(c, bool) or not isinstance(c, int) or c < 1:
+            raise ValueError(f"Eigenbasis: `chunk_size` must be an int >= 1, got {c!r}.")
+
+
+def _eigenbasis(method) -> Eigenbasis:
+    method = Eigenbasis() if method is None else method
+    if not isinstance(method, Eigenbasis):
+        raise TypeError(
+            f"closed systems: `method` must be jaxthermo.closed.Eigenbasis(...), got "
+            f"{type(method).__name__}."
+        )
+    return method
 
 
 def eigenbasis_weights(v, state_eig, observables) -> Array:
@@ -187,32 +277,64 @@ def eigenbasis_expectations(phase, weights, real: bool = True) -> Array:
     return jnp.real(values) if real else values
 
 
-class ClosedTrajectory(eqx.Module):
+def reservoir_currents(
+    system: ClosedSystem, rows: Inexact[Array, "... S n"], couplings=None
+) -> Currents:
+    """Instantaneous currents from each reservoir into the system, from the system rows
+    `C[s, :]` of the full covariance (leading axes allowed):
+
+        J^P_r = −d⟨N_r⟩/dt = −2 Im Σ_{s,m} conj(b_r)_{sm} C_{sm},
+        J^E_r = −d⟨H_r⟩/dt = −2 Im Σ_{s,m} (conj(b_r) h_rᵀ)_{sm} C_{sm},
+
+    (from `dC/dt = −i[h, C]`; the reservoir-internal terms cancel), `J^Q_r = J^E_r − μ_r J^P_r`.
+    `couplings` overrides the `b_r` (driven couplings)."""
+    blocks = system.slices()[1:]
+    couplings = [r.coupling for r in system.reservoirs] if couplings is None else couplings
+    particle, energy = [], []
+    for block, r, b in zip(blocks, system.reservoirs, couplings, strict=True):
+        c_sr = rows[..., block]
+        bc = jnp.conj(b)
+        particle.append(-2 * jnp.imag(jnp.einsum("sm,...sm->...", bc, c_sr)))
+        energy.append(-2 * jnp.imag(jnp.einsum("sm,...sm->...", bc @ r.hamiltonian.T, c_sr)))
+    particle, energy = jnp.stack(particle, axis=-1), jnp.stack(energy, axis=-1)
+    mu = jnp.stack([r.chemical_potential for r in system.reservoirs]).astype(particle.dtype)
+    return Currents(particle, energy, energy - jnp.broadcast_to(mu, particle.shape) * particle)
+
+
+class ClosedTrajectory(AbstractTrajectory):
     """Paper 001's quantities at each time (leading axis `T`), nats and energy units:
 
-    - `system_covariance` `C_s(t)`; `system_entropy` `S(t)` (4);
+    - `ts`; `covariance` `C_s(t)` (the system covariance; entry 0 is the initial state);
+      `system_entropy` `S(t)` (4);
     - `reservoir_energy[:, r]` `⟨H_r⟩_t`, `reservoir_number[:, r]` `⟨N_r⟩_t`,
       `system_energy` `⟨H_s⟩_t`, `interaction_energy` `⟨V⟩_t`;
     - `heat[:, r]` `Q_r = (⟨H_r⟩_0 − ⟨H_r⟩_t) − μ_r(⟨N_r⟩_0 − ⟨N_r⟩_t)` (9), heat **from**
-      reservoir r (grand-canonical form);
+      reservoir r (grand-canonical form); `currents`: the instantaneous `Currents` from each
+      reservoir into the system (`d Q_r/dt = J^Q_r`);
     - `entropy_flow` `Δ_eS = Σ_r β_r Q_r` (8); `entropy_production`
       `Δ_iS = ΔS − Δ_eS = D[ρ(t) ‖ ρ_s(t) ⊗ Π ρ_r^eq]` (7), (10), ≥ 0;
     - `reservoir_entropy[:, r]` `S_r(t)` (13) and `correlation_entropy` `S_c` (14) when asked
-      for (`O(M n²)` per time), else NaN-free zeros with `has_reservoir_entropies=False`.
+      for (`Eigenbasis(reservoir_entropies=True)`), else zeros with
+      `has_reservoir_entropies=False`;
+    - `result`.
+
+    (In the diffrax form: **Attributes:** the fields above.)
     """
 
-    times: Float[Array, " T"]
-    system_covariance: Complex[Array, "T S S"]
+    ts: Real[Array, " T"]
+    covariance: Complex[Array, "T S S"]
     system_entropy: Float[Array, " T"]
     reservoir_energy: Float[Array, "T R"]
     reservoir_number: Float[Array, "T R"]
     system_energy: Float[Array, " T"]
     interaction_energy: Float[Array, " T"]
     heat: Float[Array, "T R"]
+    currents: Currents
     entropy_flow: Float[Array, " T"]
     entropy_production: Float[Array, " T"]
     reservoir_entropy: Float[Array, "T R"]
     correlation_entropy: Float[Array, " T"]
+    result: RESULTS
     has_reservoir_entropies: bool = eqx.field(static=True)
 
 
@@ -227,41 +349,26 @@ def _heat_flow_production(system: ClosedSystem, energy, number, e0, n0, s_sys, s
     return heat, flow, (s_sys - s0) - flow
 
 
-def evolve_closed(
-    system: ClosedSystem,
-    system_covariance: Inexact[ArrayLike, "S S"],
-    times: Float[ArrayLike, " T"],
-    *,
-    reservoir_entropies: bool = False,
-    chunk_size: int = 64,
+def closed_evolve(
+    system: ClosedSystem, system_covariance, ts, method: Eigenbasis, throw: bool
 ) -> ClosedTrajectory:
     """Exact evolution and paper 001 thermodynamics (Eqs. (4)–(18)) from covariances.
 
     One eigendecomposition `h = V diag(ε) V†` of the total single-particle Hamiltonian and
-    `ρ̃ = V† C(0) V`; then, for `chunk_size` times at once (`lax.map` over chunks), the
-    system rows of `C(t) = V Φ ρ̃ Φ† V†` (`Φ = e^{−iεt}`), `O(S n²)` per time as matrix
-    products. They give `C_s(t)`, `⟨H_s⟩` and `⟨V⟩`; the last reservoir's energy and number
-    follow from the conserved totals `Tr[h C]`, `Tr C`, and any other reservoir's from
-    `φᵀ W φ*` weights (`eigenbasis_weights`, `O(n²)` per time). Δ_iS is computed from the
+    `ρ̃ = V† C(t₀) V`; then, for `chunk_size` times at once (`lax.map` over chunks), the
+    system rows of `C(t) = V Φ ρ̃ Φ† V†` (`Φ = e^{−iε(t − t₀)}`), `O(S n²)` per time as matrix
+    products. They give `C_s(t)`, `⟨H_s⟩`, `⟨V⟩` and the currents; the last reservoir's energy
+    and number follow from the conserved totals `Tr[h C]`, `Tr C`, and any other reservoir's
+    from `φᵀ W φ*` weights (`eigenbasis_weights`, `O(n²)` per time). Δ_iS is computed from the
     identity `Δ_iS = ΔS + Σ_r β_r[Δ⟨H_r⟩ − μ_r Δ⟨N_r⟩]`, which follows from (10) with the
     conserved total entropy (5); the tests check it against the relative entropy (10) of
-    the full covariances and against dense density matrices. `reservoir_entropies=True`
-    adds `S_r(t)` and `S_c(t)` at `O(M n²)` per time."""
-    ts = jnp.atleast_1d(jnp.asarray(times, dtype=jnp.result_type(float)))
-    if ts.ndim != 1:
-        raise ValueError(f"`times` must be a scalar or 1-D, got shape {ts.shape}.")
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ValueError(f"`chunk_size` must be an int >= 1, got {chunk_size!r}.")
+    the full covariances and against dense density matrices."""
+    cs0 = jnp.asarray(system_covariance)
     h = system.total_hamiltonian()
-    # one eigh per reservoir, then the total one: in sequence (see `_after`)
-    thermal = []
-    for r in system.reservoirs:
-        h_r = r.hamiltonian if not thermal else _after(r.hamiltonian, thermal[-1])
-        thermal.append(
-            thermal_covariance(h_r, r.temperature, r.chemical_potential, system.statistics)
-        )
-    c0 = system.product_covariance(system_covariance, thermal)
-    eps, v = jnp.linalg.eigh(_after(h, thermal[-1]))
+    # one eigh per reservoir, then the total one: in sequence (see `after`)
+    thermal = system.thermal_covariances()
+    c0 = system.product_covariance(cs0, thermal)
+    eps, v = jnp.linalg.eigh(after(h, thermal[-1]))
     c0_eig = jnp.conj(v.T) @ c0 @ v
     blocks = system.slices()
     s_block = blocks[0]
@@ -296,14 +403,15 @@ def evolve_closed(
                 jnp.einsum("ka,oak->ko", phase, weights @ jnp.conj(phase).T)
             )  # φᵀ W_o φ* for every time of the chunk
         s_sys = jax.vmap(lambda c: entropy(c, stat))(cs)
-        return cs, s_sys, h_sys, interaction, values
+        return cs, s_sys, h_sys, interaction, values, reservoir_currents(system, rows)
 
-    size = min(chunk_size, ts.shape[0])
+    elapsed = ts - ts[0]
+    size = min(method.chunk_size, ts.shape[0])
     count = -(-ts.shape[0] // size)
-    padded = jnp.concatenate([ts, jnp.full(count * size - ts.shape[0], ts[-1])])
+    padded = jnp.concatenate([elapsed, jnp.full(count * size - ts.shape[0], elapsed[-1])])
     out = jax.lax.map(chunk, padded.reshape(count, size))
-    cs, s_sys, h_sys, interaction, values = (
-        x.reshape(count * size, *x.shape[2:])[: ts.shape[0]] for x in out
+    cs, s_sys, h_sys, interaction, values, flows = jax.tree_util.tree_map(
+        lambda x: x.reshape(count * size, *x.shape[2:])[: ts.shape[0]], out
     )
     e_total = jnp.real(jnp.trace(h @ c0))
     n_total = jnp.real(jnp.trace(c0))
@@ -313,7 +421,7 @@ def evolve_closed(
     last_n = n_total - n_sys - jnp.sum(number_rest, axis=1)
     energy = jnp.concatenate([energy_rest, last_e[:, None]], axis=1)
     number = jnp.concatenate([number_rest, last_n[:, None]], axis=1)
-    s0 = entropy(jnp.asarray(system_covariance), stat)
+    s0 = entropy(cs0, stat)
     e0 = jnp.stack(
         [
             jnp.real(jnp.trace(r.hamiltonian @ cr))
@@ -322,7 +430,7 @@ def evolve_closed(
     )
     n0 = jnp.stack([jnp.real(jnp.trace(cr)) for cr in thermal])
     heat, flow, production = _heat_flow_production(system, energy, number, e0, n0, s_sys, s0)
-    if reservoir_entropies:
+    if method.reservoir_entropies:
 
         def reservoir_entropy_at(t):
             phase = jnp.exp(-1j * eps * t)
@@ -333,13 +441,13 @@ def evolve_closed(
                 s_r.append(entropy(0.5 * (cr + jnp.conj(cr.T)), stat))
             return jnp.stack(s_r)
 
-        s_res = jax.lax.map(reservoir_entropy_at, ts)
+        s_res = jax.lax.map(reservoir_entropy_at, elapsed)
         s_r0 = jnp.stack([entropy(cr, stat) for cr in thermal])
         correlation = -(s_sys - s0) - jnp.sum(s_res - s_r0[None, :], axis=1)
     else:
         s_res = jnp.zeros((ts.shape[0], nres))
         correlation = jnp.zeros_like(production)
-    return ClosedTrajectory(
+    trajectory = ClosedTrajectory(
         ts,
         cs,
         s_sys,
@@ -348,15 +456,24 @@ def evolve_closed(
         h_sys,
         interaction,
         heat,
+        flows,
         flow,
         production,
         s_res,
         correlation,
-        reservoir_entropies,
+        RESULTS.successful,
+        method.reservoir_entropies,
     )
+    trajectory, result = apply_checks(trajectory, system.checks(thermal), throw)
+    return eqx.tree_at(lambda t: t.result, trajectory, result)
 
 
-class DrivenTrajectory(eqx.Module):
+# ---------------------------------------------------------------------------------------
+# Driven closed systems (paper 001, Sec. 3.3)
+# ---------------------------------------------------------------------------------------
+
+
+class DrivenTrajectory(AbstractTrajectory):
     """Paper 001 thermodynamics of a driven closed system (Sec. 3.3), at each time (leading
     axis `T`), nats and energy units. As `ClosedTrajectory`, plus
 
@@ -368,22 +485,28 @@ class DrivenTrajectory(eqx.Module):
     - `final_covariance`: the full single-particle covariance at the last time (n × n).
 
     `system_energy` is `⟨Ĥ_s(t)⟩_t` and `interaction_energy` `⟨V̂(t)⟩_t`, with the Hamiltonians
-    at that time. `entropy_production` is `Δ_iS = ΔS − Σ_r β_r Q_r` (7), which equals the
-    relative entropy (10) because the driven evolution is still unitary."""
+    at that time; `currents` use the couplings at that time. `entropy_production` is
+    `Δ_iS = ΔS − Σ_r β_r Q_r` (7), which equals the relative entropy (10) because the driven
+    evolution is still unitary.
 
-    times: Float[Array, " T"]
-    system_covariance: Complex[Array, "T S S"]
+    **Attributes:** the fields above, plus `ts`, `covariance` (`C_s(t)`), `result`.
+    """
+
+    ts: Real[Array, " T"]
+    covariance: Complex[Array, "T S S"]
     system_entropy: Float[Array, " T"]
     reservoir_energy: Float[Array, "T R"]
     reservoir_number: Float[Array, "T R"]
     system_energy: Float[Array, " T"]
     interaction_energy: Float[Array, " T"]
     heat: Float[Array, "T R"]
+    currents: Currents
     work: Float[Array, " T"]
     internal_energy_change: Float[Array, " T"]
     entropy_flow: Float[Array, " T"]
     entropy_production: Float[Array, " T"]
     final_covariance: Complex[Array, "n n"]
+    result: RESULTS
 
 
 def _driven_blocks(system: ClosedSystem, drive, t):
@@ -398,56 +521,80 @@ def _driven_blocks(system: ClosedSystem, drive, t):
     return jnp.asarray(h_s), couplings
 
 
-def _check_drive(system: ClosedSystem, drive, t0) -> None:
-    if not callable(drive):
-        raise TypeError(f"`drive` must be a callable t -> h_s(t), got {type(drive).__name__}.")
-    try:
-        h_s, couplings = jax.eval_shape(lambda t: _driven_blocks(system, drive, t), t0)
-    except Exception as err:  # noqa: BLE001 - re-raised with the argument named
-        raise ValueError(f"`drive(t)` failed on a scalar time: {err}") from err
-    if h_s.shape != system.hamiltonian.shape:
-        raise ValueError(
-            f"`drive(t)` must return the system Hamiltonian of shape {system.hamiltonian.shape} "
-            f"(or a pair (h_s, couplings)), got shape {h_s.shape}."
+class DrivenSystem(AbstractModel):
+    """A closed system whose system Hamiltonian (and optionally its couplings) is driven
+    (paper 001, Sec. 3.3): `drive(t)` gives `h_s(t)` (S × S), or a pair `(h_s(t),
+    couplings(t))` with one `S × M_r` array per reservoir; reservoir Hamiltonians and initial
+    states come from `system` (its own `hamiltonian`/couplings are not used).
+
+    `jaxthermo.evolve(DrivenSystem(system, drive), c_s0, ts, method)` integrates the full
+    covariance `dC/dt = −i[h(t), C]` (`C_ij = ⟨a_j† a_i⟩`) with `method` (a `jaxthermo.ODE`;
+    default `ODE(rtol=1e-10, atol=1e-12, max_steps=1_000_000)`), `O(n³)` per step, and the
+    work (19) from `∂_t h` (forward-mode autodiff of `drive`). For one reservoir at
+    temperature T, `T·Δ_iS = W − ΔF` (24) with `ΔF = ΔU − TΔS` from `free_energy_change`.
+
+    **Arguments:** `system` (a `ClosedSystem`), `drive` (a jit-able callable).
+    """
+
+    system: ClosedSystem
+    drive: object = eqx.field(static=True)
+
+    def __init__(self, system: ClosedSystem, drive):
+        if not isinstance(system, ClosedSystem):
+            raise TypeError(
+                f"DrivenSystem: `system` must be a ClosedSystem, got {type(system).__name__}."
+            )
+        if not callable(drive):
+            raise TypeError(f"DrivenSystem: `drive` must be a callable t -> h_s(t), got "
+                            f"{type(drive).__name__}.")  # fmt: skip
+        try:
+            h_s, couplings = jax.eval_shape(
+                lambda t: _driven_blocks(system, drive, t), jnp.zeros((), jnp.result_type(float))
+            )
+        except Exception as err:  # noqa: BLE001 - re-raised with the argument named
+            raise ValueError(f"DrivenSystem: `drive(t)` failed on a scalar time: {err}") from err
+        if h_s.shape != system.hamiltonian.shape:
+            raise ValueError(
+                f"DrivenSystem: `drive(t)` must return the system Hamiltonian of shape "
+                f"{system.hamiltonian.shape} (or a pair (h_s, couplings)), got shape {h_s.shape}."
+            )
+        if len(couplings) != len(system.reservoirs) or any(
+            b.shape != r.coupling.shape for b, r in zip(couplings, system.reservoirs, strict=False)
+        ):
+            raise ValueError(
+                "DrivenSystem: `drive(t)`'s couplings must be one array per reservoir with the "
+                f"shapes of {[r.coupling.shape for r in system.reservoirs]}."
+            )
+        self.system = system
+        self.drive = drive
+
+    def _steady_state(self, method, throw):
+        raise unsupported(self, "steady_state", "a driven closed system has no steady state.")
+
+    def _evolve(self, state0, ts, method, throw):
+        method = ODE(rtol=1e-10, atol=1e-12, max_steps=1_000_000) if method is None else method
+        return driven_evolve(self, state0, ts, method, throw)
+
+    def _currents(self, state, picture):
+        if isinstance(state, DrivenTrajectory):
+            return state.currents
+        raise unsupported(
+            self, "currents", "the couplings depend on time: pass the trajectory from evolve."
         )
-    if len(couplings) != len(system.reservoirs) or any(
-        b.shape != r.coupling.shape for b, r in zip(couplings, system.reservoirs, strict=False)
-    ):
-        raise ValueError(
-            "`drive(t)`'s couplings must be one array per reservoir with the shapes of "
-            f"{[r.coupling.shape for r in system.reservoirs]}."
+
+    def _entropy_production(self, state, picture):
+        raise unsupported(
+            self,
+            "entropy_production",
+            "its trajectories carry the entropy production Δ_iS (`.entropy_production`).",
         )
 
 
-def evolve_driven(
-    system: ClosedSystem,
-    system_covariance: Inexact[ArrayLike, "S S"],
-    times: Float[ArrayLike, " T"],
-    drive,
-    *,
-    rtol: float = 1e-10,
-    atol: float = 1e-12,
-    max_steps: int = 1_000_000,
-) -> DrivenTrajectory:
-    """Exact evolution of a **driven** closed system and the work/free-energy form of its
-    entropy production (paper 001, Sec. 3.3, Eqs. (19)–(24)).
-
-    `drive(t)` gives the time-dependent system Hamiltonian `h_s(t)` (S × S), or a pair
-    `(h_s(t), couplings(t))` to drive the system–reservoir couplings `V(t)` too (one `S × M_r`
-    array per reservoir); reservoir Hamiltonians and initial states come from `system`
-    (its own `hamiltonian`/couplings are not used). The state at `times[0]` is
-    `ρ_s ⊗ Π_r ρ_r^eq` (covariance `system_covariance ⊕ f(h_r)`). With no single
-    eigenbasis, the full covariance obeys `dC/dt = −i[h(t), C]` (`C_ij = ⟨a_j† a_i⟩`), solved
-    with diffrax (Tsit5, PID `rtol`/`atol`), `O(n³)` per step; the work (19) is integrated
-    with it from `∂_t h` (forward-mode autodiff of `drive`). For one reservoir at temperature
-    T, `T·Δ_iS = W − ΔF` (24) with `ΔF = ΔU − TΔS` from `free_energy_change`.
-    `times` must increase; jit/vmap as usual."""
-    ts = jnp.atleast_1d(jnp.asarray(times, dtype=jnp.result_type(float)))
-    if ts.ndim != 1:
-        raise ValueError(f"`times` must be a scalar or 1-D, got shape {ts.shape}.")
+def driven_evolve(model: DrivenSystem, system_covariance, ts, method, throw) -> DrivenTrajectory:
+    """The evolution behind `jaxthermo.evolve` for a `DrivenSystem` (see its docstring)."""
+    system, drive = model.system, model.drive
     if ts.shape[0] > 1 and eager_check(lambda t: jnp.any(jnp.diff(t) <= 0), ts):
-        raise ValueError("`times` must be strictly increasing (times[0] is the initial time).")
-    _check_drive(system, drive, ts[0])
+        raise ValueError("`ts` must be strictly increasing (ts[0] is the initial time).")
     blocks = system.slices()
     s_block = blocks[0]
     base = system.total_hamiltonian()
@@ -462,15 +609,15 @@ def evolve_driven(
         return h
 
     def vector_field(t, y, args):
-        c = y[0][0] + 1j * y[0][1]
+        c, _ = y
         h, dh = jax.jvp(total_hamiltonian, (t,), (jnp.ones_like(t),))
-        dc = -1j * (h @ c - c @ h)
         power = jnp.real(jnp.sum(dh * c.T))  # Tr[ḣ C]
-        return jnp.stack([jnp.real(dc), jnp.imag(dc)]), power
+        return -1j * (h @ c - c @ h), power
 
     def observables(t, y, args):
-        c = y[0][0] + 1j * y[0][1]
+        c, work = y
         h = total_hamiltonian(t)
+        _, couplings = _driven_blocks(system, drive, t)
         cs = c[s_block, s_block]
         cs = 0.5 * (cs + jnp.conj(cs.T))
         energy = lambda k, block: jnp.real(jnp.sum(k * c[block, block].T))  # noqa: E731
@@ -478,29 +625,17 @@ def evolve_driven(
         res_n = jnp.stack([jnp.real(jnp.trace(c[b, b])) for b in blocks[1:]])
         h_sys = energy(h[s_block, s_block], s_block)
         interaction = jnp.real(jnp.sum(h * c.T)) - h_sys - jnp.sum(res_e)
-        return cs, entropy(cs, system.statistics), res_e, res_n, h_sys, interaction, y[1]
+        flows = reservoir_currents(system, c[s_block, :], couplings)
+        return cs, entropy(cs, system.statistics), res_e, res_n, h_sys, interaction, work, flows
 
-    c0 = system.initial_covariance(system_covariance).astype(dtype)
-    y0 = (jnp.stack([jnp.real(c0), jnp.imag(c0)]), jnp.zeros((), ts.dtype))
-    sol = diffrax.diffeqsolve(
-        diffrax.ODETerm(vector_field),
-        diffrax.Tsit5(),
-        t0=ts[0],
-        t1=ts[-1],
-        dt0=None,
-        y0=y0,
-        saveat=diffrax.SaveAt(
-            subs=[diffrax.SubSaveAt(ts=ts, fn=observables), diffrax.SubSaveAt(t1=True)]
-        ),
-        stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
-        max_steps=max_steps,
-    )
-    (cs, s_sys, energy, number, h_sys, interaction, work), final = sol.ys
-    final_c = final[0][-1, 0] + 1j * final[0][-1, 1]
+    c0 = system.product_covariance(system_covariance).astype(dtype)
+    y0 = (c0, jnp.zeros((), ts.dtype))
+    sol = solve_ode(method, vector_field, y0, ts, fn=observables, throw=throw)
+    cs, s_sys, energy, number, h_sys, interaction, work, flows = sol.ys
     heat, flow, production = _heat_flow_production(
         system, energy, number, energy[0], number[0], s_sys, s_sys[0]
     )
-    return DrivenTrajectory(
+    trajectory = DrivenTrajectory(
         ts,
         cs,
         s_sys,
@@ -509,18 +644,28 @@ def evolve_driven(
         h_sys,
         interaction,
         heat,
+        flows,
         work,
         (h_sys + interaction) - (h_sys[0] + interaction[0]),
         flow,
         production,
-        final_c,
+        sol.final[0],
+        sol.result,
     )
+    trajectory, invalid = apply_checks(trajectory, system.checks(), throw)
+    result = RESULTS.where(invalid != RESULTS.successful, invalid, sol.result)
+    return eqx.tree_at(lambda t: t.result, trajectory, result)
 
 
 def free_energy_change(system: ClosedSystem, trajectory: DrivenTrajectory) -> Float[Array, " T"]:
     """Paper 001 Eq. (23): the non-equilibrium free-energy change `ΔF(t) = ΔU(t) − TΔS(t)` of
     a system driven in contact with **one** reservoir at temperature `T` (energy units);
-    then `T·Δ_iS = W − ΔF ≥ 0` (24)."""
+    then `T·Δ_iS = W − ΔF ≥ 0` (24).
+
+    **Arguments:** `system` (one reservoir); `trajectory` (a `DrivenTrajectory`).
+
+    **Returns:** `ΔF(t)`, shape `(T,)` (energy).
+    """
     if len(system.reservoirs) != 1:
         raise ValueError(
             "free_energy_change: Eq. (23) needs exactly one reservoir (one temperature), "
@@ -537,7 +682,13 @@ def system_relative_entropy_production(
 ) -> Float[Array, " T"]:
     """The alternative definition (25): `Δ'_iS = D[ρ_s(0) ‖ ρ_s^eq] − D[ρ_s(t) ‖ ρ_s^eq]`,
     `ρ_s^eq ∝ exp(−β(Ĥ_s − μN̂_s))` at the (single, or common) reservoir `(β, μ)`. Not
-    necessarily ≥ 0; differs from (10) by `−β(⟨V⟩_t − ⟨V⟩_0)` (Eq. (27) with ERRATA's sign)."""
+    necessarily ≥ 0; differs from (10) by `−β(⟨V⟩_t − ⟨V⟩_0)` (Eq. (27) with its sign corrected, see
+    the conventions page).
+
+    **Arguments:** `system`; `trajectory` (a `ClosedTrajectory`).
+
+    **Returns:** `Δ'_iS(t)`, shape `(T,)` (nats).
+    """
     temps = {float(r.temperature) for r in system.reservoirs}
     mus = {float(r.chemical_potential) for r in system.reservoirs}
     if len(temps) != 1 or len(mus) != 1:
@@ -546,9 +697,7 @@ def system_relative_entropy_production(
     c_eq = thermal_covariance(
         system.hamiltonian, r.temperature, r.chemical_potential, system.statistics
     )
-    d = jax.vmap(lambda c: relative_entropy(c, c_eq, system.statistics))(
-        trajectory.system_covariance
-    )
+    d = jax.vmap(lambda c: relative_entropy(c, c_eq, system.statistics))(trajectory.covariance)
     return d[0] - d
 
 
@@ -556,17 +705,30 @@ def direct_entropy_production(
     system: ClosedSystem, full_covariance: Inexact[ArrayLike, "n n"]
 ) -> Float[Array, ""]:
     """Eq. (10) by definition: `D[ρ(t) ‖ ρ_s(t) ⊗ Π ρ_r^eq]` between Gaussian states from the
-    full covariance `C(t)` (`O(n³)`; for checks and small systems)."""
+    full covariance `C(t)` (`O(n³)`; for checks and small systems).
+
+    **Arguments:** `system`; `full_covariance` (n × n).
+
+    **Returns:** `Δ_iS` (nats).
+    """
     c = jnp.asarray(full_covariance)
     s = system.slices()[0]
     return relative_entropy(c, system.product_covariance(c[s, s]), system.statistics)
 
 
-def full_covariance(system: ClosedSystem, system_covariance, t: RealScalarLike) -> Array:
-    """`C(t) = e^{−iht} C(0) e^{iht}` of the whole closed system (n × n)."""
-    eps, v = jnp.linalg.eigh(system.total_hamiltonian())
+def full_covariance(system: ClosedSystem, system_covariance, t) -> Array:
+    """`C(t) = e^{−iht} C(0) e^{iht}` of the whole closed system (n × n), from the product
+    state with system covariance `system_covariance` at time 0 (for checks and small
+    systems: one dense `n × n` product per call).
+
+    **Arguments:** `system`; `system_covariance` (S × S); `t`.
+
+    **Returns:** `C(t)`, n × n.
+    """
+    thermal = system.thermal_covariances()
+    eps, v = jnp.linalg.eigh(after(system.total_hamiltonian(), thermal[-1]))
     u = (v * jnp.exp(-1j * eps * t)[None, :]) @ jnp.conj(v.T)
-    return u @ system.initial_covariance(system_covariance) @ jnp.conj(u.T)
+    return u @ system.product_covariance(system_covariance, thermal) @ jnp.conj(u.T)
 
 
 def effective_system_matrix(
@@ -575,58 +737,14 @@ def effective_system_matrix(
     """Paper 000, Eq. (43): `K_eff = K − b C⁻¹ b†` from the blocks `[[K, b], [b†, C]]` of the
     inverse covariance of the whole closed system (paper 000's coherent-state weight; our
     `C_ij = ⟨a_j† a_i⟩` is its `n`). Completing the square over the reservoir variables gives
-    the system's weight, so `K_eff⁻¹` is the reduced covariance `C_s` (checked in the tests)."""
+    the system's weight, so `K_eff⁻¹` is the reduced covariance `C_s` (checked in the tests).
+
+    **Arguments:** `full_covariance` (n × n); `system_size` (S).
+
+    **Returns:** `K_eff`, S × S.
+    """
     c = jnp.asarray(full_covariance)
     inv = jnp.linalg.inv(c)
     s = system_size
     k, b, cc = inv[:s, :s], inv[:s, s:], inv[s:, s:]
     return k - b @ jnp.linalg.solve(cc, jnp.conj(b.T))
-
-
-def random_reservoir_oscillator(
-    key: Array,
-    sites: int = 36,
-    temperatures: tuple[RealScalarLike, RealScalarLike] = (1100.0, 900.0),
-    splitting: RealScalarLike = 0.025,
-    mean_energy: RealScalarLike = 1.0,
-    internal: RealScalarLike = 0.005,
-    exchange: RealScalarLike = 0.005,
-) -> ClosedSystem:
-    """Paper 000, Sec. III B, Fig. 4: the two-dimensional oscillator `E = diag(E_x, E_y)`
-    (`E_x − E_y = splitting`, mean `mean_energy`), modes `u, v = (x ± y)/√2` (Eq. (36))
-    coupled to all `sites` sites of two bosonic reservoir blocks initially thermal at
-    `temperatures` (μ = 0). Reservoir blocks: on-site energy `mean_energy` plus all-to-all
-    couplings, and system–reservoir exchange couplings, with magnitudes uniform in
-    `[0, internal]`, `[0, exchange]` and uniform phases. Returns a `ClosedSystem` in the
-    `x, y` basis; vmap over keys for realisations.
-
-    The paper does not give its coupling ranges, only that they "impedance match" the system
-    to the reservoirs. The defaults (0.005, 0.005) do: the reservoir band (semicircle of
-    full width ≈ 13.9·`internal` ≈ 0.07) is comparable to the system's hybridisation with it
-    (`√Σ|g|²` ≈ 3.5·`exchange`) and to `E_x − E_y`, so that a reservoir difference drives a
-    u → v current with `n₊ − n₋` a fixed fraction of it (paper 000 Fig. 5; `jaxthermo
-    reproduce 000`). With a much wider band (e.g. 0.05, 0.02) only the few reservoir modes
-    resonant with the system exchange particles: the difference barely decays and the
-    realisation-averaged `n₊ − n₋` vanishes."""
-    if isinstance(sites, bool) or not isinstance(sites, int) or sites < 1:
-        raise ValueError(
-            f"random_reservoir_oscillator: `sites` must be an int >= 1, got {sites!r}."
-        )
-    f = jnp.result_type(float)
-    keys = jax.random.split(key, 8)
-
-    def uniform_complex(k1, k2, shape, scale):
-        mag = jax.random.uniform(k1, shape, f, 0.0, 1.0) * scale
-        phase = jax.random.uniform(k2, shape, f, 0.0, 2 * jnp.pi)
-        return mag * jnp.exp(1j * phase)
-
-    reservoirs = []
-    sign = jnp.array([[1.0], [1.0]]), jnp.array([[1.0], [-1.0]])
-    for r in range(2):
-        a = uniform_complex(keys[4 * r], keys[4 * r + 1], (sites, sites), internal)
-        upper = jnp.triu(a, 1)
-        h_r = mean_energy * jnp.eye(sites) + upper + jnp.conj(upper.T)
-        g = uniform_complex(keys[4 * r + 2], keys[4 * r + 3], (1, sites), exchange)
-        reservoirs.append(FiniteReservoir(h_r, sign[r] * g / jnp.sqrt(2.0), temperatures[r], 0.0))
-    e = jnp.asarray(mean_energy, f) + 0.5 * jnp.asarray(splitting, f) * jnp.array([1.0, -1.0])
-    return ClosedSystem(jnp.diag(e).astype(complex), reservoirs, "boson")

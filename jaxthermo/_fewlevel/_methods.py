@@ -1,0 +1,215 @@
+"""Methods (generators) of few-level master equations: `Secular()` (Davies, the default),
+`Redfield()` (Bloch–Redfield) and `Pauli()` (populations only). A method object answers
+everything the verbs need — stationary state, propagation, each field's dissipator, the
+quanta it exchanges — so the verbs never branch on a string."""
+
+import abc
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from .._custom_types import Array, Complex, Float
+from ._transitions import (
+    Transitions,
+    dissipator_redfield,
+    dissipator_secular,
+    hamiltonian_superoperator,
+    pauli_rate_matrix,
+    redfield_channels,
+    secular_weights,
+)
+
+
+def _tiny(x):
+    return jnp.finfo(jnp.real(x).dtype).tiny
+
+
+def kernel_vector(matrix, normalisation):
+    """Solve `M x = 0`, `normalisation · x = 1` by replacing the first equation (a direct LU
+    solve: differentiable, no power iteration)."""
+    a = matrix.at[0].set(normalisation.astype(matrix.dtype))
+    b = jnp.zeros(matrix.shape[0], matrix.dtype).at[0].set(1.0)
+    return jnp.linalg.solve(a, b)
+
+
+def stationary_density(lv: Complex[Array, "d*d d*d"]) -> Complex[Array, "d d"]:
+    """The Hermitian `ρ` with `L ρ = 0`, `Tr ρ = 1` for a generator on row-major `vec(ρ)`."""
+    d = round(lv.shape[0] ** 0.5)
+    rho = kernel_vector(lv, jnp.eye(d).reshape(d * d)).reshape(d, d)
+    return 0.5 * (rho + jnp.conj(rho.T))
+
+
+class AbstractFewLevelMethod(eqx.Module):
+    """How a few-level model is evolved: the interface every few-level method implements
+    (all in the eigenbasis of `H_S`)."""
+
+    @abc.abstractmethod
+    def generator(self, table: Transitions, fields=None, include_hamiltonian: bool = True):
+        """The generator as a dense matrix: `(d², d²)` on row-major `vec(ρ)` (Pauli:
+        the `(d, d)` rate matrix of the populations)."""
+
+    @abc.abstractmethod
+    def stationary(self, table: Transitions) -> tuple[Complex[Array, "d d"], Float[Array, ""]]:
+        """`(ρ, residual)`: the stationary state and `||L ρ|| / ||L||`."""
+
+    @abc.abstractmethod
+    def propagate(self, table: Transitions, rho0, dts: Float[Array, " T"]):
+        """`ρ(t)` at the elapsed times `dts` from `rho0` (both eigenbasis), `(T, d, d)`."""
+
+    @abc.abstractmethod
+    def dissipate(self, table: Transitions, rho, j: int) -> Complex[Array, "d d"]:
+        """`L_j(ρ)`: field j's dissipator applied to `ρ`."""
+
+    @abc.abstractmethod
+    def jump_rates(self, table: Transitions, rho, j: int, weights=None) -> tuple[Array, Array]:
+        """`(emitted, absorbed)`: quanta per unit time that field j's jumps put into the field
+        and take from it in the state `ρ` (the traces of the jump parts of `L_j`), each
+        quantum of the transition `m → n` weighted by `weights[n, m]` (a function of the
+        Bohr frequency, e.g. `|ε_m − ε_n|` for energy; default 1)."""
+
+    @abc.abstractmethod
+    def field_stationary(self, table: Transitions, j: int) -> Complex[Array, "d d"]:
+        """The stationary state of field j alone (with `H_S`): the reference state of
+        Spohn's entropy production."""
+
+
+class _AbstractLiouvillianMethod(AbstractFewLevelMethod):
+    """Methods whose generator is a GKSL/Redfield superoperator on the full `ρ`."""
+
+    @abc.abstractmethod
+    def dissipator(self, table: Transitions, j: int) -> Complex[Array, "d*d d*d"]:
+        """Field j's dissipator as a `(d², d²)` matrix."""
+
+    def generator(self, table, fields=None, include_hamiltonian=True):
+        d = table.size
+        dtype = table.amplitude.dtype
+        out = (
+            hamiltonian_superoperator(table.energies, dtype)
+            if include_hamiltonian
+            else jnp.zeros((d * d, d * d), dtype)
+        )
+        for j in range(table.amplitude.shape[0]) if fields is None else fields:
+            out = out + self.dissipator(table, j)
+        return out
+
+    def stationary(self, table):
+        d = table.size
+        lv = self.generator(table)
+        rho = stationary_density(lv)
+        residual = jnp.linalg.norm(lv @ rho.reshape(d * d)) / jnp.maximum(
+            jnp.linalg.norm(lv), _tiny(lv)
+        )
+        return rho, residual
+
+    def propagate(self, table, rho0, dts):
+        d = table.size
+        lv = self.generator(table)
+        x0 = rho0.astype(lv.dtype).reshape(d * d)
+        return jax.vmap(lambda t: (jax.scipy.linalg.expm(lv * t) @ x0).reshape(d, d))(dts)
+
+    def dissipate(self, table, rho, j):
+        d = table.size
+        lj = self.dissipator(table, j)
+        return (lj @ rho.astype(lj.dtype).reshape(d * d)).reshape(d, d)
+
+    def field_stationary(self, table, j):
+        return stationary_density(self.generator(table, fields=(j,)))
+
+
+class Secular(_AbstractLiouvillianMethod):
+    """The secular (Davies) GKSL generator of paper 003, Eq. (22): jump operators `A_j(ω)`
+    per Bohr frequency (degenerate Bohr frequencies grouped exactly), rates
+    `2πJ(ω)(N(ω) + 1)` (emission) and `2πJ(ω)N(ω)` (absorption), no Lamb shift. The default
+    few-level method; completely positive, thermodynamically consistent."""
+
+    def dissipator(self, table, j):
+        return dissipator_secular(table, j)
+
+    def jump_rates(self, table, rho, j, weights=None):
+        c = secular_weights(table, j)
+        cw = c if weights is None else c * weights.astype(c.dtype)
+        degenerate = jnp.abs(table.bohr) <= table.tolerance
+
+        def trace(mask):
+            cm, cwm = jnp.where(mask, c, 0.0), jnp.where(mask, cw, 0.0)
+            # Σ_ω w(ω) A(ω)†A(ω) over the masked jumps (w is constant on each Bohr group)
+            x = (jnp.conj(cm).T @ cwm) * degenerate
+            return jnp.real(jnp.sum(x * jnp.transpose(rho)))
+
+        return trace(table.emission), trace(table.absorption)
+
+
+class Redfield(_AbstractLiouvillianMethod):
+    """The Bloch–Redfield generator (non-secular; keeps the coherences between different
+    Bohr frequencies, not completely positive in general). Its quanta currents count the
+    jump terms of its two channels per field (emission through `D`, absorption through
+    `D†`, see `jaxthermo._fewlevel._transitions.redfield_channels`): the traces
+    `Re Tr[X† X̃ ρ]`, which agree with the secular ones for diagonal `ρ`."""
+
+    def dissipator(self, table, j):
+        return dissipator_redfield(table, j)
+
+    def jump_rates(self, table, rho, j, weights=None):
+        (x_e, xt_e), (x_a, xt_a) = redfield_channels(table, j)
+
+        def trace(x, xt):
+            xt = xt if weights is None else xt * weights.astype(xt.dtype)
+            return jnp.real(jnp.sum((jnp.conj(x).T @ xt) * jnp.transpose(rho)))
+
+        return trace(x_e, xt_e), trace(x_a, xt_a)
+
+
+class Pauli(AbstractFewLevelMethod):
+    """The classical (Pauli) master equation of the populations in the eigenbasis of `H_S`,
+    `dp/dt = W p` (paper 003 Eq. 24). Exact for the secular generator when no two levels are
+    degenerate; it evolves populations only (the coherences of an initial state are
+    dropped). Cheapest: `O(d³)` for a stationary state."""
+
+    def generator(self, table, fields=None, include_hamiltonian=True):
+        return pauli_rate_matrix(table, fields)
+
+    def _populations(self, w):
+        p = kernel_vector(w, jnp.ones(w.shape[0]))
+        return jnp.real(p)
+
+    def stationary(self, table):
+        w = self.generator(table)
+        p = self._populations(w)
+        residual = jnp.linalg.norm(w @ p) / jnp.maximum(jnp.linalg.norm(w), _tiny(w))
+        return jnp.diag(p).astype(table.amplitude.dtype), residual
+
+    def propagate(self, table, rho0, dts):
+        w = self.generator(table)
+        p0 = jnp.real(jnp.diagonal(rho0)).astype(w.dtype)
+        p = jax.vmap(lambda t: jax.scipy.linalg.expm(w * t) @ p0)(dts)
+        return jax.vmap(jnp.diag)(p).astype(table.amplitude.dtype)
+
+    def dissipate(self, table, rho, j):
+        w = self.generator(table, fields=(j,))
+        p = jnp.real(jnp.diagonal(rho)).astype(w.dtype)
+        return jnp.diag(w @ p).astype(table.amplitude.dtype)
+
+    def jump_rates(self, table, rho, j, weights=None):
+        r = table.pauli_rates[j]  # [n, m]: rate m → n
+        p = jnp.real(jnp.diagonal(rho))
+        flow = r * p[None, :] * (1.0 if weights is None else weights)
+        return jnp.sum(jnp.where(table.emission, flow, 0.0)), jnp.sum(
+            jnp.where(table.absorption, flow, 0.0)
+        )
+
+    def field_stationary(self, table, j):
+        p = self._populations(self.generator(table, fields=(j,)))
+        return jnp.diag(p).astype(table.amplitude.dtype)
+
+
+def default_method(method) -> AbstractFewLevelMethod:
+    """`method`, or `Secular()` for None; a `TypeError` naming it otherwise."""
+    if method is None:
+        return Secular()
+    if not isinstance(method, AbstractFewLevelMethod):
+        raise TypeError(
+            "few-level models: `method` must be jaxthermo.fewlevel.Secular(), Redfield() or "
+            f"Pauli(), got {type(method).__name__}."
+        )
+    return method
