@@ -10,7 +10,12 @@ from ._checks import apply_checks, nan_where
 from ._contract import AbstractSteadyState, AbstractTrajectory
 from ._custom_types import Array, Float, Inexact, Real
 from ._linalg import dagger
-from ._lyapunov import AbstractLyapunovSolver, lyapunov_solve, relative_residual, shifted_drift
+from ._lyapunov import (
+    AbstractLyapunovSolver,
+    lyapunov_operator,
+    relative_residual,
+    shifted_drift,
+)
 from ._ode import ODE, AbstractEvolutionMethod, solve_ode
 from ._solution import RESULTS
 
@@ -56,14 +61,17 @@ def _solver(method) -> AbstractLyapunovSolver | None:
     return method
 
 
-def quadratic_steady_state(model, method, throw: bool) -> SteadyState:
+def quadratic_steady_state(model, method, throw: bool, *, with_operator: bool = False):
     """`W C + C W† + F = 0` (plus the probes' `U(ℓ(C))`), solved by `method` (a Lyapunov
-    solver; default `jaxthermo.lyapunov.Auto()`), with its residual and result code."""
+    solver; default `jaxthermo.lyapunov.Auto()`), with its residual and result code. With
+    `with_operator=True` also the factorised `LyapunovOperator` of the drift, for further
+    solves with the same factorisation (counting statistics)."""
     solver = _solver(method)
     checks = model.checks()
     drift, diffusion = model.covariance_equation()
     feedback = model.probe_feedback()
-    x, result, stats = lyapunov_solve(drift, diffusion, solver, feedback)
+    operator = lyapunov_operator(drift, solver, feedback)
+    x, result, stats = operator.solve(-diffusion)
     covariance = 0.5 * (x + dagger(x))
     abscissa = stats["spectral_abscissa"]
     tolerance = stability_tolerance(lax.stop_gradient(shifted_drift(drift)))
@@ -82,7 +90,8 @@ def quadratic_steady_state(model, method, throw: bool) -> SteadyState:
         covariance = result.error_if(covariance, result != RESULTS.successful)
     else:
         covariance = nan_where(result != RESULTS.successful, covariance)
-    return SteadyState(covariance, residual, result, stats)
+    state = SteadyState(covariance, residual, result, stats)
+    return (state, operator) if with_operator else state
 
 
 # ---------------------------------------------------------------------------------------

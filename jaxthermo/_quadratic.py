@@ -16,10 +16,11 @@ from ._baths import (
     hermiticity_error,
 )
 from ._checks import Check, prefixed
-from ._contract import AbstractModel
+from ._counting import AbstractCountingModel
 from ._custom_types import Array, ArrayLike, Complex, Float, Inexact
 from ._dynamics import quadratic_evolve, quadratic_steady_state
 from ._observables import quadratic_currents, quadratic_entropy_production
+from ._quadratic_counting import quadratic_counting
 from ._statistics import check_statistics
 
 
@@ -35,7 +36,7 @@ class LocalBathTable(eqx.Module):
     gain: Float[Array, " B"]
 
 
-class QuadraticModel(AbstractModel):
+class QuadraticModel(AbstractCountingModel):
     """A quadratic open system: `Ĥ = Σ_ij H_ij a_i† a_j` on L modes plus baths.
 
     Its single-particle correlation matrix `C_ij = ⟨a_j† a_i⟩` (CONVENTIONS.md) obeys the
@@ -59,7 +60,9 @@ class QuadraticModel(AbstractModel):
     `< L`, bath statistics matching the model's, rate matrices of shape `(L, L)` (at
     construction); bath parameters and Hermiticity of traced values when a verb runs.
 
-    It implements every verb: `steady_state`, `evolve`, `currents`, `entropy_production`.
+    It implements every verb: `steady_state`, `evolve`, `currents`, `entropy_production`, and
+    the counting statistics (`current_cumulants`, `cumulant_generating_function`,
+    `noise_spectrum`, `tur_ratio`).
     """
 
     hamiltonian: Inexact[Array, "L L"]
@@ -256,3 +259,6 @@ class QuadraticModel(AbstractModel):
 
     def _entropy_production(self, state, picture):
         return quadratic_entropy_production(self, state, picture)
+
+    def _counting(self, bath, quantity, method):
+        return quadratic_counting(self, bath, quantity, method)

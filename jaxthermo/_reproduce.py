@@ -178,15 +178,22 @@ def spin_gorm_figure(out: Path, levels: tuple[int, ...] = (20, 800)) -> dict:
     return summary
 
 
-def chain_figures(out: Path, sizes: tuple[int, ...] = (10, 20, 40, 80, 160, 320)) -> dict:
+def chain_figures(
+    out: Path,
+    sizes: tuple[int, ...] = (10, 20, 40, 80, 160, 320),
+    asymptotic_sizes: tuple[int, ...] = (400, 566, 800, 1131, 1600),
+) -> dict:
     """Paper 002 (harmonic chain, Eqs. 27–28): Fig. 2 (a–d), the NESS occupation profile
     `⟨a_k†a_k⟩` along the chain (γ = 1e-5, n₁ = 1, n_L = 2; (a) Γ = 0 and (b) Γ = 1e-6 for
     several λ at L = 10; (c) λ = 1e-5, several Γ at L = 10; (d) λ = 1e-5, Γ = 1e-6, several L),
     and Fig. 3, the entropy production of the real baths Π_r (32) and of the self-consistent
     ones Π_sc (33a) vs L (γ = 1e-6, Γ = 1e-7, λ = 3e-7). Every profile and Π is the library's
     `steady_state` + `wigner_entropy_production` of `models.chain` (a batch of parameters is
-    one `vmap`; each L is its own compiled shape). The λ and Γ values of Fig. 2 are not given
-    in the paper's text; the ones used are written into the JSON. Writes
+    one `vmap`; each L is its own compiled shape). The asymptotic exponents (Π_r ~ L^-2,
+    Π_sc ~ L^-1) are fitted over `asymptotic_sizes` with the closed-form NESS (29)
+    (`models.chain_closed_form`) and the library's Wigner entropy production. The λ and Γ
+    values of Fig. 2 are not given in the paper's text; the ones used are written into the
+    JSON. Writes
     `fig2_occupation_profiles.png`, `fig3_entropy_production.png`, `chain_figures.json`."""
     import jaxthermo as jt
 
@@ -248,9 +255,34 @@ def chain_figures(out: Path, sizes: tuple[int, ...] = (10, 20, 40, 80, 160, 320)
     ls = np.array(sizes, float)
     tail = slice(len(sizes) // 2, None)
     slopes = np.polyfit(np.log(ls[tail]), np.log(pis[tail]), 1)[0]
+
+    @jax.jit
+    def split_closed(model, c):
+        pi = jt.wigner_entropy_production(model, c)
+        return jnp.sum(pi[:2]), jnp.sum(pi[2:])
+
+    big = []
+    for sites in asymptotic_sizes:
+        args = (sites, 3e-7, 1e-6, 1e-7, 1.0, 2.0)
+        m = jt.models.chain(
+            sites, hopping=3e-7, rate=1e-6, probe_rate=1e-7, occupation_left=1.0,
+            occupation_right=2.0,
+        )  # fmt: skip
+        big.append([float(x) for x in split_closed(m, jt.models.chain_closed_form(*args))])
+    big = np.array(big)
+    asymptotic = (
+        np.polyfit(np.log(np.array(asymptotic_sizes, float)), np.log(big), 1)[0]
+        if len(asymptotic_sizes) > 1
+        else np.full(2, np.nan)
+    )
     fig, ax = plt.subplots(figsize=(5.2, 3.8))
     ax.loglog(ls, pis[:, 0], "o", color="C3", label="Π_r (real baths, Eq. 32)")
     ax.loglog(ls, pis[:, 1], "s", color="C0", label="Π_sc (self-consistent, Eq. 33a)")
+    if len(asymptotic_sizes):
+        ax.loglog(asymptotic_sizes, big[:, 0], "o", mfc="none", color="C3",
+                  label=f"Π_r, closed form (slope {asymptotic[0]:.2f})")  # fmt: skip
+        ax.loglog(asymptotic_sizes, big[:, 1], "s", mfc="none", color="C0",
+                  label=f"Π_sc, closed form (slope {asymptotic[1]:.2f})")  # fmt: skip
     ax.set(
         xlabel="chain length L",
         ylabel="entropy production rate (1/time)",
@@ -265,6 +297,11 @@ def chain_figures(out: Path, sizes: tuple[int, ...] = (10, 20, 40, 80, 160, 320)
         "pi_sc": pis[:, 1].tolist(),
         "slope_pi_r": float(slopes[0]),
         "slope_pi_sc": float(slopes[1]),
+        "asymptotic_L": list(asymptotic_sizes),
+        "asymptotic_pi_r": big[:, 0].tolist() if len(asymptotic_sizes) else [],
+        "asymptotic_pi_sc": big[:, 1].tolist() if len(asymptotic_sizes) else [],
+        "asymptotic_slope_pi_r": float(asymptotic[0]),
+        "asymptotic_slope_pi_sc": float(asymptotic[1]),
     }
     (out / "chain_figures.json").write_text(json.dumps(summary, indent=1))
     return summary

@@ -19,6 +19,7 @@ from ._statistics import occupation_temperature
 
 __all__ = [
     "chain",
+    "chain_closed_form",
     "two_oscillator",
     "two_oscillator_bases",
     "ratchet",
@@ -99,6 +100,45 @@ def chain(
     if probe_rate is not None:
         baths = baths + tuple(ProbeBath(k, probe_rate, conserve) for k in range(sites))
     return QuadraticModel(h, baths, statistics)
+
+
+def chain_closed_form(
+    sites: int,
+    hopping: RealScalarLike,
+    rate: RealScalarLike,
+    probe_rate: RealScalarLike,
+    occupation_left: RealScalarLike,
+    occupation_right: RealScalarLike,
+):
+    """The NESS of `chain(sites, hopping, rate, probe_rate=..., occupation_left=...,
+    occupation_right=...)` in closed form, paper 002 Eqs. (29a)–(29b): with
+    `D = 4λ² + γ² + γΓ(L − 1)`,
+
+        ⟨a_k†a_k⟩ = (n₁ + n_L)/2 + (n₁ − n_L)/2 · [Γγ(L − 2k + 1) + γ²(δ_k1 − δ_kL)] / D,
+        ⟨a_k†a_{k+1}⟩ = γλ(n_L − n₁)/D   (the only nonzero coherences; our `C[k+1, k]`).
+
+    Cheap at any L (no Lyapunov solve): `jaxthermo reproduce 002` uses it for the asymptotic
+    exponents of Fig. 3 at L up to 1600; the tests check the library's NESS against it.
+
+    **Arguments:** as `chain` (the chain's hopping λ, end rate γ, probe rate Γ, end
+    occupations n₁, n_L).
+
+    **Returns:** `C`, `(L, L)`, complex.
+    """
+    lam, gamma, probe = (
+        jnp.asarray(x, dtype=jnp.result_type(float)) for x in (hopping, rate, probe_rate)
+    )
+    n1, nl = jnp.asarray(occupation_left), jnp.asarray(occupation_right)
+    den = 4 * lam**2 + gamma**2 + gamma * probe * (sites - 1)
+    k = jnp.arange(1, sites + 1)
+    ends = (k == 1).astype(den.dtype) - (k == sites).astype(den.dtype)
+    occ = (n1 + nl) / 2 + (n1 - nl) / 2 * (
+        probe * gamma * (sites - 2 * k + 1) + gamma**2 * ends
+    ) / den
+    coherence = gamma * lam * (nl - n1) / den
+    i = jnp.arange(sites - 1)
+    c = jnp.diag(occ).astype(jnp.result_type(occ, 1j))
+    return c.at[i + 1, i].set(coherence).at[i, i + 1].set(coherence)
 
 
 # ---------------------------------------------------------------------------------------

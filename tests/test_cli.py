@@ -191,7 +191,7 @@ def test_reproduce_chain_figures(tmp_path):
     decreasing with L."""
     from jaxthermo._reproduce import chain_figures
 
-    s = chain_figures(tmp_path, sizes=(10, 20, 40))
+    s = chain_figures(tmp_path, sizes=(10, 20, 40), asymptotic_sizes=(100, 200))
     for name in ("fig2_occupation_profiles", "fig3_entropy_production"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
     ballistic = np.array(s["fig2a"]["occupations"])
@@ -203,6 +203,10 @@ def test_reproduce_chain_figures(tmp_path):
     pi_r, pi_sc = np.array(s["fig3"]["pi_r"]), np.array(s["fig3"]["pi_sc"])
     assert pi_r[0] > pi_sc[0] and pi_sc[-1] > pi_r[-1]
     assert np.all(np.diff(pi_r) < 0)
+    # the closed-form points continue the library's ones (L = 100, 200: local exponents
+    # −1.82, −0.82 on the way to −2, −1; reproduce 002 fits L up to 1600)
+    assert s["fig3"]["asymptotic_slope_pi_r"] == pytest.approx(-1.815, abs=0.01)
+    assert s["fig3"]["asymptotic_slope_pi_sc"] == pytest.approx(-0.818, abs=0.01)
 
 
 def test_reproduce_fewlevel_figures(tmp_path):

@@ -41,6 +41,8 @@ def test_chain_with_probes_closed_forms(L, probe):
     occ, coherence, current, pi_ness = _chain_closed_forms(L, gamma, probe, lam, n1, nL)
     np.testing.assert_allclose(np.real(np.diag(c)), occ, rtol=1e-11)
     np.testing.assert_allclose(np.diag(c, -1), coherence, atol=1e-12)  # <a_k† a_{k+1}> = C[k+1,k]
+    closed = jt.models.chain_closed_form(L, lam, gamma, probe, n1, nL)  # the library's (29)
+    np.testing.assert_allclose(closed, c, atol=1e-12)
     flows = jt.currents(model, state)
     # (30): paper's j_{k,k+1} (into k from k+1) is our j_{k+1→k} = mode_particle[k, k+1]
     np.testing.assert_allclose(np.diag(jt.mode_currents(model, state)[0], 1), current, rtol=1e-10)
@@ -107,22 +109,28 @@ def _fig3_pis(L):
 
 def test_fig3_scaling_of_reservoir_and_self_consistent_entropy_production():
     """Paper 002 Fig. 3 (γ=1e-6, Γ=1e-7, λ=3e-7, n1=1, nL=2): the library's NESS agrees with
-    the closed form up to L = 400; fitted exponents Π_r ~ L^-2, Π_sc ~ L^-1 (within ±0.1 on
-    L ∈ [400, 1600]; over the paper's range the slopes are ~ -1.8 and -0.8, ERRATA.md)."""
-    for L in (50, 400):
+    the closed form (L = 50, 100); the exponents of Π_r ~ L^-2 and Π_sc ~ L^-1 are
+    asymptotic: the local exponents between L and 2L approach −2 and −1 with a deviation that
+    halves with every doubling (∝ 1/L), and their Richardson extrapolation from L <= 400 is −2
+    and −1 within 0.02. (`jaxthermo reproduce 002` fits L ∈ [400, 1600] directly: −1.95,
+    −0.95; over the paper's range the slopes are about −1.8 and −0.8.)"""
+    for L in (50, 100):
         pi_r, pi_sc, model, c_closed = _fig3_pis(L)
         state = jax.jit(jt.steady_state)(model)
         np.testing.assert_allclose(state.covariance, c_closed, rtol=1e-7, atol=1e-9)
         pi = jt.wigner_entropy_production(model, state)
         assert float(jnp.sum(pi[:2])) == pytest.approx(pi_r, rel=1e-5)
         assert float(jnp.sum(pi[2:])) == pytest.approx(pi_sc, rel=1e-5)
-    ls = np.array([400, 566, 800, 1131, 1600])
+    ls = np.array([50, 100, 200, 400])
     values = np.array([_fig3_pis(int(L))[:2] for L in ls])
-    slope_r, slope_sc = np.polyfit(np.log(ls), np.log(values), 1)[0]
-    assert slope_r == pytest.approx(-2.0, abs=0.1)
-    assert slope_sc == pytest.approx(-1.0, abs=0.1)
+    local = np.log(values[1:] / values[:-1]) / np.log(2.0)  # (pairs, [Π_r, Π_sc])
+    deviation = local - np.array([-2.0, -1.0])
+    ratios = deviation[1:] / deviation[:-1]
+    assert np.all((ratios > 0.4) & (ratios < 0.65)), ratios
+    extrapolated = 2 * local[-1] - local[-2]
+    np.testing.assert_allclose(extrapolated, [-2.0, -1.0], atol=0.02)
     # Π_sc overtakes Π_r as the chain grows
-    assert values[0, 1] > values[0, 0]
+    assert values[-1, 1] > values[-1, 0]
 
 
 @pytest.mark.parametrize("statistics", ["boson", "fermion"])

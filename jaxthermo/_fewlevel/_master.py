@@ -10,10 +10,12 @@ import jax.numpy as jnp
 
 from .._baths import as_hamiltonian
 from .._checks import apply_checks
-from .._contract import AbstractModel, AbstractSteadyState, AbstractTrajectory, Currents
+from .._contract import AbstractSteadyState, AbstractTrajectory, Currents
+from .._counting import AbstractCountingModel
 from .._custom_types import Array, ArrayLike, Complex, Float, Inexact, Real
 from .._linalg import after, logm_hermitian
 from .._solution import RESULTS
+from ._counting import fewlevel_counting
 from ._fields import AbstractField
 from ._methods import AbstractFewLevelMethod, default_method
 from ._transitions import Transitions, transitions_and_checks
@@ -30,7 +32,7 @@ def _to_qutip(matrix, dims):
     return qutip.Qobj(m, dims=[list(dims[0]), list(dims[1])] if dims is not None else None)
 
 
-class FewLevelModel(AbstractModel):
+class FewLevelModel(AbstractCountingModel):
     """A d-level system `H_S` coupled to fields (paper 003 Eqs. 12–13, 94).
 
     **Arguments:**
@@ -127,6 +129,9 @@ class FewLevelModel(AbstractModel):
 
     def _entropy_production(self, state, picture):
         return fewlevel_entropy_production(self, state)
+
+    def _counting(self, bath, quantity, method):
+        return fewlevel_counting(self, bath, quantity, default_method(method))
 
 
 class SteadyState(AbstractSteadyState):

@@ -73,6 +73,13 @@ class AbstractFewLevelMethod(eqx.Module):
         """The stationary state of field j alone (with `H_S`): the reference state of
         Spohn's entropy production."""
 
+    @abc.abstractmethod
+    def jump_superoperator(self, table: Transitions, j: int, emission: bool, weights):
+        """The jump part of field j's dissipator restricted to emissions (`emission=True`) or
+        absorptions, each jump `m → n` weighted by `weights[n, m]` (a function of the Bohr
+        frequency): the dense matrix that the tilted generator multiplies by `e^{∓s}`
+        (`(d², d²)`, or `(d, d)` on the populations for `Pauli`)."""
+
 
 class _AbstractLiouvillianMethod(AbstractFewLevelMethod):
     """Methods whose generator is a GKSL/Redfield superoperator on the full `ρ`."""
@@ -139,6 +146,15 @@ class Secular(_AbstractLiouvillianMethod):
 
         return trace(table.emission), trace(table.absorption)
 
+    def jump_superoperator(self, table, j, emission, weights):
+        d = table.size
+        mask = table.emission if emission else table.absorption
+        c = jnp.where(mask, secular_weights(table, j), 0.0)
+        cw = c * jnp.asarray(weights).astype(c.dtype)
+        same = jnp.abs(table.bohr[:, :, None, None] - table.bohr[None, None, :, :]) <= table.tolerance
+        s = jnp.einsum("nm,kl,nmkl->nkml", cw, jnp.conj(c), same.astype(c.dtype))
+        return s.reshape(d * d, d * d)
+
 
 class Redfield(_AbstractLiouvillianMethod):
     """The Bloch–Redfield generator (non-secular; keeps the coherences between different
@@ -158,6 +174,13 @@ class Redfield(_AbstractLiouvillianMethod):
             return jnp.real(jnp.sum((jnp.conj(x).T @ xt) * jnp.transpose(rho)))
 
         return trace(x_e, xt_e), trace(x_a, xt_a)
+
+    def jump_superoperator(self, table, j, emission, weights):
+        raise ValueError(
+            "counting statistics: the Bloch–Redfield generator is not completely positive and "
+            "has no jump unravelling, so its quanta have no counting statistics; use "
+            "fewlevel.Secular() or fewlevel.Pauli()."
+        )
 
 
 class Pauli(AbstractFewLevelMethod):
@@ -201,6 +224,11 @@ class Pauli(AbstractFewLevelMethod):
     def field_stationary(self, table, j):
         p = self._populations(self.generator(table, fields=(j,)))
         return jnp.diag(p).astype(table.amplitude.dtype)
+
+    def jump_superoperator(self, table, j, emission, weights):
+        mask = table.emission if emission else table.absorption
+        rates = jnp.where(mask, table.pauli_rates[j], 0.0)  # [n, m]: rate m → n
+        return rates * jnp.asarray(weights)
 
 
 def default_method(method) -> AbstractFewLevelMethod:

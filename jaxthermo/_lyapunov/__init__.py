@@ -9,6 +9,8 @@ from ._kronecker import Kronecker as Kronecker
 from ._scipy import ScipyReference as ScipyReference
 from ._sign import Sign as Sign
 from ._solve import (
+    LyapunovOperator as LyapunovOperator,
+    lyapunov_operator as lyapunov_operator,
     lyapunov_solve as lyapunov_solve,
     shifted_drift as shifted_drift,
     solve_lyapunov as solve_lyapunov,

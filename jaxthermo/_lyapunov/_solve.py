@@ -28,6 +28,71 @@ def shifted_drift(drift: Array) -> Array:
     return drift - 1j * s * jnp.eye(drift.shape[0], dtype=drift.dtype)
 
 
+class LyapunovOperator:
+    """The Lyapunov operator `L(X) = W X + X W^H` (plus a probe feedback `U(ℓ(X))`), factorised
+    once: `solve(rhs)` returns `(X, result, stats)` with `L(X) = rhs` for any number of
+    right-hand sides, each a `jax.lax.custom_linear_solve` that reuses the factorisation and is
+    differentiated implicitly (see `lyapunov_solve`)."""
+
+    def __init__(self, drift, solver=None, feedback=None):
+        drift = _as_square("drift", drift)
+        if solver is None:
+            solver = Auto()
+        if not isinstance(solver, AbstractLyapunovSolver):
+            raise TypeError(
+                f"`solver` must be an AbstractLyapunovSolver (e.g. jaxthermo.lyapunov.Eigen()), "
+                f"got {type(solver).__name__}."
+            )
+        dtype = jnp.promote_types(drift.dtype, jnp.complex64)
+        self.drift = drift.astype(dtype)
+        self.solver = solver
+        self.feedback = feedback
+        # W -> W - i s 1 (s real) leaves W X + X W^H unchanged; removing the mean on-site
+        # frequency keeps a large common ω (e.g. ω = 1 with rates 1e-7) out of the rounding
+        # errors of the factorisation. Derivatives still see `drift` through `matvec`.
+        self.factored = lax.stop_gradient(shifted_drift(self.drift))
+        self.state = solver.init(self.factored)
+        if feedback is not None:
+            self.fixed = lax.stop_gradient(feedback)
+            self.lu = jsl.lu_factor(capacitance(solver, self.state, self.fixed, self.factored))
+
+    def matvec(self, x):
+        out = self.drift @ x + x @ dagger(self.drift)
+        if self.feedback is not None:
+            out = out + self.feedback.inject(self.feedback.functional(x))
+        return out
+
+    def _solve(self, rhs, transpose: bool):
+        state = self.solver.transpose(self.state) if transpose else self.state
+        if self.feedback is None:
+            return self.solver.compute(state, rhs)
+        return woodbury(self.solver, state, self.fixed, self.lu, rhs, transpose=transpose)
+
+    def solve(self, rhs):
+        """`X` with `W X + X W^H (+ U(ℓ(X))) = rhs`; `(X, result, stats)`."""
+        rhs = _as_square("rhs", rhs).astype(self.drift.dtype)
+
+        def solve(_, b):
+            x, result, stats = self._solve(b, transpose=False)
+            return x, (result, stats)
+
+        def transpose_solve(_, b):
+            x, result, stats = self._solve(b, transpose=True)
+            return x, (result, stats)
+
+        x, (result, stats) = lax.custom_linear_solve(
+            self.matvec, rhs, solve, transpose_solve, has_aux=True
+        )
+        return x, result, stats
+
+    __call__ = solve
+
+
+def lyapunov_operator(drift, solver=None, feedback=None) -> LyapunovOperator:
+    """The factorised Lyapunov operator of `drift` (see `LyapunovOperator`)."""
+    return LyapunovOperator(drift, solver, feedback)
+
+
 def lyapunov_solve(
     drift: Inexact[ArrayLike, "n n"],
     diffusion: Inexact[ArrayLike, "n n"],
@@ -50,56 +115,10 @@ def lyapunov_solve(
             f"`drift` and `diffusion` must have the same shape, got {drift.shape} and "
             f"{diffusion.shape}."
         )
-    if solver is None:
-        solver = Auto()
-    if not isinstance(solver, AbstractLyapunovSolver):
-        raise TypeError(
-            f"`solver` must be an AbstractLyapunovSolver (e.g. jaxthermo.lyapunov.Eigen()), "
-            f"got {type(solver).__name__}."
-        )
     real_problem = not (jnp.iscomplexobj(drift) or jnp.iscomplexobj(diffusion))
     dtype = jnp.promote_types(jnp.result_type(drift, diffusion), jnp.complex64)
-    drift = drift.astype(dtype)
-    diffusion = diffusion.astype(dtype)
-
-    # W -> W - i s 1 (s real) leaves W X + X W^H unchanged; removing the mean on-site
-    # frequency keeps a large common ω (e.g. ω = 1 with rates 1e-7) out of the rounding errors
-    # of the factorisation. Derivatives still see the original `drift` through `matvec`.
-    factored = lax.stop_gradient(shifted_drift(drift))
-    state = solver.init(factored)
-
-    if feedback is None:
-
-        def matvec(x):
-            return drift @ x + x @ dagger(drift)
-
-        def solve(_, rhs):
-            x, result, stats = solver.compute(state, rhs)
-            return x, (result, stats)
-
-        def transpose_solve(_, rhs):
-            x, result, stats = solver.compute(solver.transpose(state), rhs)
-            return x, (result, stats)
-
-    else:
-        fixed = lax.stop_gradient(feedback)
-        lu = jsl.lu_factor(capacitance(solver, state, fixed, factored))
-
-        def matvec(x):
-            return drift @ x + x @ dagger(drift) + feedback.inject(feedback.functional(x))
-
-        def solve(_, rhs):
-            x, result, stats = woodbury(solver, state, fixed, lu, rhs, transpose=False)
-            return x, (result, stats)
-
-        def transpose_solve(_, rhs):
-            tstate = solver.transpose(state)
-            x, result, stats = woodbury(solver, tstate, fixed, lu, rhs, transpose=True)
-            return x, (result, stats)
-
-    x, (result, stats) = lax.custom_linear_solve(
-        matvec, -diffusion, solve, transpose_solve, has_aux=True
-    )
+    operator = LyapunovOperator(drift.astype(dtype), solver, feedback)
+    x, result, stats = operator.solve(-diffusion.astype(dtype))
     if real_problem:
         x = jnp.real(x)
     return x, result, stats
