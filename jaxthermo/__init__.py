@@ -38,6 +38,15 @@ from ._contract import (
     evolve as evolve,
     steady_state as steady_state,
 )
+from ._counting import (
+    AbstractCounting as AbstractCounting,
+    AbstractCountingModel as AbstractCountingModel,
+    cumulant_generating_function as cumulant_generating_function,
+    current_cumulants as current_cumulants,
+    gallavotti_cohen_residual as gallavotti_cohen_residual,
+    noise_spectrum as noise_spectrum,
+    tur_ratio as tur_ratio,
+)
 from ._dynamics import (
     ExactPropagator as ExactPropagator,
     SteadyState as SteadyState,

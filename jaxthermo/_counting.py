@@ -66,7 +66,9 @@ def _baths(model) -> int:
     return 2  # the junction's leads (L, R)
 
 
-def counting(model: Any, bath: int, quantity: str, verb: str, method: Any = None) -> AbstractCounting:
+def counting(
+    model: Any, bath: int, quantity: str, verb: str, method: Any = None
+) -> AbstractCounting:
     """Validate `(model, bath, quantity)` and return the model's counting statistics."""
     if not isinstance(model, AbstractModel):
         raise TypeError(f"`{verb}`: `model` must be a jaxthermo model, got {type(model).__name__}.")

@@ -40,8 +40,8 @@ from ._baths import LocalRates, ProbeBath
 from ._checks import raise_if_bad
 from ._counting import AbstractCounting
 from ._custom_types import Array, Float
-from ._linalg import dagger
 from ._dynamics import quadratic_steady_state
+from ._linalg import dagger
 from ._lyapunov import solve_lyapunov
 
 

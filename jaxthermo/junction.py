@@ -16,6 +16,7 @@ Band integrals use a peak-aware Gauss–Legendre rule (`Quadrature`): ~1e-10 rel
 accuracy against `scipy.integrate.quad`, jit-able, vmappable, differentiable.
 """
 
+from ._junction._counting import levitov_lesovik_cumulants as levitov_lesovik_cumulants
 from ._junction._junction import (
     EPA as EPA,
     AbstractJunctionMethod as AbstractJunctionMethod,
@@ -74,6 +75,7 @@ __all__ = [
     "decomposition",
     "epa_pole",
     "landauer_currents",
+    "levitov_lesovik_cumulants",
     "propagator",
     "quadratic_model",
     "second_law",

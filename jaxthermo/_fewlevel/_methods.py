@@ -151,7 +151,9 @@ class Secular(_AbstractLiouvillianMethod):
         mask = table.emission if emission else table.absorption
         c = jnp.where(mask, secular_weights(table, j), 0.0)
         cw = c * jnp.asarray(weights).astype(c.dtype)
-        same = jnp.abs(table.bohr[:, :, None, None] - table.bohr[None, None, :, :]) <= table.tolerance
+        same = (
+            jnp.abs(table.bohr[:, :, None, None] - table.bohr[None, None, :, :]) <= table.tolerance
+        )
         s = jnp.einsum("nm,kl,nmkl->nkml", cw, jnp.conj(c), same.astype(c.dtype))
         return s.reshape(d * d, d * d)
 

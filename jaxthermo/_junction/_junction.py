@@ -11,15 +11,16 @@ import jax.numpy as jnp
 from .._baths import _real_scalar, eager_check
 from .._checks import apply_checks, nan_where, raise_if_bad
 from .._contract import (
-    AbstractModel,
     AbstractSteadyState,
     AbstractTrajectory,
     Currents,
     unsupported,
 )
+from .._counting import AbstractCountingModel
 from .._custom_types import Array, ArrayLike, Complex, Float, Real, RealScalarLike
 from .._quadratic import QuadraticModel
 from .._solution import RESULTS
+from ._counting import junction_counting
 from ._master import (
     Decomposition,
     RateMatrices,
@@ -147,7 +148,7 @@ def _pair(name: str, value) -> Array:
     return x.astype(jnp.result_type(float))
 
 
-class Junction(AbstractModel):
+class Junction(AbstractCountingModel):
     """Paper 004, Eqs. (10)–(19): `Ĥ_S = Σ_α h_α n̂_α − (g/2)(ĉ_L†ĉ_R + h.c.)`, each site
     coupled (tunnelling `√(ΓΩ)/2`) to the end of a uniform tight-binding chain of hopping
     `Ω/2`, i.e. Newns spectral density `J_N(ω) = Γ/(2π) √(1 − ω²/Ω²)` on `|ω| < Ω`.
@@ -232,6 +233,15 @@ class Junction(AbstractModel):
     def _entropy_production(self, state, picture):
         flows = self._currents(state, picture)
         return -jnp.sum(flows.heat / self.temperatures)
+
+    def _counting(self, bath, quantity, method):
+        method = _method(method, Exact())
+        if method._pole() is not None:
+            raise ValueError(
+                "counting statistics of the junction's EPA master equation are not defined per "
+                "lead (its interference term L_int belongs to no lead); use junction.Exact()."
+            )
+        return junction_counting(self, bath, quantity, method.quadrature)
 
 
 class SteadyState(AbstractSteadyState):
