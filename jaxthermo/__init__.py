@@ -73,10 +73,13 @@ from ._ode import ODE as ODE, AbstractEvolutionMethod as AbstractEvolutionMethod
 from ._optimize import OptimizationResult as OptimizationResult, maximize as maximize
 from ._paper_optimizations import (
     JunctionOptimization as JunctionOptimization,
+    PrecisionOptimization as PrecisionOptimization,
     RatchetOptimization as RatchetOptimization,
     amplitude_potential as amplitude_potential,
     optimize_junction_current as optimize_junction_current,
+    optimize_precision as optimize_precision,
     optimize_ratchet_potential as optimize_ratchet_potential,
+    precision_chain as precision_chain,
 )
 from ._quadratic import QuadraticModel as QuadraticModel
 from ._qutip import covariance_from_qutip as covariance_from_qutip, to_qutip as to_qutip

@@ -124,6 +124,8 @@ _PAPERS = {
     "002": "paper 002 Figs. 2(a-d) and 3: chain occupation profiles, Π_r and Π_sc vs L",
     "003": "paper 003 Sec. VI three-level currents vs δ, and the Onsager matrix (57)",
     "004": "paper 004 Figs. 3, 4, 5(a-c): transmission, C(t) exact vs EPA, ν∞ maps",
+    "fcs": "current fluctuations of resonant tunnelling: Fano factor and c3/c1 closed forms "
+    "(Chen & Ting 1991; Bagrets & Nazarov 2003), TUR ratio vs bias (coherent double dot < 2)",
 }
 
 
@@ -141,6 +143,7 @@ def _figure_jobs(paper: str, resolution: int) -> list:
         "002": [("figs2_3", r.chain_figures)],
         "003": [("sec6", r.fewlevel_figures)],
         "004": [("figs3_5", lambda out: r.junction_figures(out, resolution=resolution))],
+        "fcs": [("resonant_tunnelling", r.fluctuation_figures)],
     }
     return jobs[paper]
 
@@ -165,7 +168,8 @@ def _reproduce(args) -> int:
     summaries: dict = {p: {} for p in papers}
     bar = tqdm(total=sum(map(len, jobs.values())), unit="figure", file=sys.stdout)
     for paper, figures in jobs.items():
-        target = args.out / f"paper{paper}" if len(papers) > 1 else args.out
+        folder = f"paper{paper}" if paper.isdigit() else paper
+        target = args.out / folder if len(papers) > 1 else args.out
         for name, fn in figures:
             bar.set_description(f"paper {paper} {name}")
             summaries[paper][name] = fn(target)
@@ -241,6 +245,76 @@ def _optimize_junction(args) -> int:
     )
     print(
         f"wrote {args.out / 'junction_optimization.png'} and {args.out / 'junction_optimum.json'}"
+    )
+    return 0
+
+
+def _optimize_precision(args) -> int:
+    import json
+    import time
+
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    import jaxthermo as jt
+
+    from ._reproduce import _finish, _pyplot
+
+    plt = _pyplot()
+
+    temps, mus = (args.temperature, args.temperature), (args.mu_left, args.mu_right)
+    print(
+        f"Coherent fermionic chain, L={args.sites}, leads T={args.temperature}, "
+        f"μ=({args.mu_left}, {args.mu_right}), rate={args.rate}: minimise the TUR ratio "
+        f"Q = σ c₂/c₁² over energies and hoppings; Adam, {args.steps} steps "
+        f"[{args.precision}] ...",
+        flush=True,
+    )
+    t0 = time.perf_counter()
+    opt = jt.optimize_precision(
+        args.sites, args.rate, temps, mus, steps=args.steps, learning_rate=args.learning_rate
+    )
+    seconds = time.perf_counter() - t0
+    history = np.asarray(opt.history)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    ax1.plot(np.arange(len(history)), history, color="C0", label="coherent chain")
+    ax1.axhline(2.0, color="k", ls="--", label="classical bound Q = 2")
+    ax1.set(xlabel="Adam step", ylabel="TUR ratio Q = σ c₂/c₁²", title="convergence")
+    ax1.legend()
+    g = np.linspace(0.02, 3.0, 60)
+    e = np.asarray(opt.energies)
+
+    def q_of(hop):
+        hops = jnp.full(args.sites - 1, hop)
+        return jt.tur_ratio(jt.precision_chain(e, hops, args.rate, temps, mus), 0)
+
+    ax2.plot(g, np.asarray(jax.vmap(q_of)(jnp.asarray(g))), color="C0")
+    ax2.axhline(2.0, color="k", ls="--")
+    ax2.set(xlabel="uniform hopping g (optimal energies)", ylabel="Q",
+            title=f"optimum Q = {float(opt.tur):.3f}")  # fmt: skip
+    fig.suptitle("Precision of a coherent conductor: the thermodynamic uncertainty ratio")
+    _finish(fig, args.out / "precision_optimization.png", dpi=120)
+    summary = {
+        "sites": args.sites,
+        "rate": args.rate,
+        "temperature": args.temperature,
+        "chemical_potentials": list(mus),
+        "optimal_energies": np.asarray(opt.energies).tolist(),
+        "optimal_hoppings": np.asarray(opt.hoppings).tolist(),
+        "optimal_tur": float(opt.tur),
+        "start_tur": float(opt.start_tur),
+        "current": float(opt.current),
+        "history": history.tolist(),
+        "seconds": seconds,
+    }
+    (args.out / "precision_optimum.json").write_text(json.dumps(summary, indent=1))
+    print(
+        f"Q: start {float(opt.start_tur):.4f}, optimum {float(opt.tur):.4f} (classical bound 2) "
+        f"in {seconds:.1f} s"
+    )
+    print(
+        f"wrote {args.out / 'precision_optimization.png'} and {args.out / 'precision_optimum.json'}"
     )
     return 0
 
@@ -421,7 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(one sub-folder per paper with `all`). "
         + "; ".join(f"{k}: {v}" for k, v in _PAPERS.items()),
     )
-    p.add_argument("figure", choices=(*_PAPERS, "all"), help="paper number, or all")
+    p.add_argument("figure", choices=(*_PAPERS, "all"), help="paper number, fcs, or all")
     p.add_argument(
         "--resolution", type=_positive_int, default=64,
         help="grid size of paper 004's Fig. 5 maps (default 64)",
@@ -459,6 +533,18 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--detuning", type=float, default=0.2, help="initial δ (default 0.2)")
     j.add_argument("--tunnelling", type=float, default=0.05, help="initial g (default 0.05)")
     j.set_defaults(func=_optimize_junction)
+    q = models.add_parser(
+        "precision",
+        parents=[common, adam],
+        help="minimise the TUR ratio Q = σ c₂/c₁² of a coherent fermionic chain (Q < 2 is "
+        "impossible classically)",
+    )
+    q.add_argument("--sites", type=_positive_int, default=2, help="chain sites L (default 2)")
+    q.add_argument("--rate", type=float, default=1.0, help="lead rate γ (default 1)")
+    q.add_argument("--temperature", type=float, default=1.0, help="both leads' T (default 1)")
+    q.add_argument("--mu-left", type=float, default=2.0, help="μ_L (default 2)")
+    q.add_argument("--mu-right", type=float, default=-2.0, help="μ_R (default −2)")
+    q.set_defaults(func=_optimize_precision, learning_rate=0.03)
 
     p = sub.add_parser(
         "sweep",

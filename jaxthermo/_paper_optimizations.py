@@ -4,6 +4,7 @@ over its potential (paper 000, Sec. IV) and the junction's particle current over
 
 import equinox as eqx
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from ._contract import steady_state
@@ -141,3 +142,106 @@ def optimize_junction_current(
     )
     best = result.best_params
     return JunctionOptimization(best[0], best[1], current(best), current(start), result.history)
+
+
+class PrecisionOptimization(eqx.Module):
+    """Result of `optimize_precision`.
+
+    **Attributes:** the best on-site `energies` `(L,)` and `hoppings` `(L−1,)`, the TUR
+    ratio `tur` `Q = σ c_2/c_1²` there, `start_tur` at the initial guess, `current` (`c_1`, the
+    particle current from the left lead) and `history` (Q per Adam step).
+    """
+
+    energies: Float[Array, " L"]
+    hoppings: Float[Array, " L-1"]
+    tur: Float[Array, ""]
+    start_tur: Float[Array, ""]
+    current: Float[Array, ""]
+    history: Float[Array, " steps"]
+
+
+def precision_chain(
+    energies: Float[ArrayLike, " L"],
+    hoppings: Float[ArrayLike, " L-1"],
+    rate: float,
+    temperatures: Float[ArrayLike, " 2"],
+    chemical_potentials: Float[ArrayLike, " 2"],
+):
+    """A fermionic chain `Ĥ = Σ ε_k c_k†c_k + Σ g_k (c_k†c_{k+1} + h.c.)` with a `FermionBath`
+    of rate `rate` on each end site at `(T, μ)` of `temperatures`, `chemical_potentials`
+    (left, right): the coherent conductor of `optimize_precision`.
+
+    **Arguments:** `energies` `(L,)`, `hoppings` `(L−1,)`, `rate`, `temperatures`,
+    `chemical_potentials` (pairs).
+
+    **Returns:** a `QuadraticModel`.
+    """
+    from ._baths import FermionBath
+    from ._quadratic import QuadraticModel
+
+    e = jnp.asarray(energies)
+    g = jnp.asarray(hoppings, dtype=e.dtype)
+    n = e.shape[0]
+    i = jnp.arange(n - 1)
+    h = jnp.diag(e).at[i, i + 1].set(g).at[i + 1, i].set(g)
+    t, mu = jnp.asarray(temperatures), jnp.asarray(chemical_potentials)
+    return QuadraticModel(
+        h, [FermionBath(0, rate, t[0], mu[0]), FermionBath(n - 1, rate, t[1], mu[1])]
+    )
+
+
+def optimize_precision(
+    sites: int = 2,
+    rate: float = 1.0,
+    temperatures=(1.0, 1.0),
+    chemical_potentials=(2.0, -2.0),
+    *,
+    energies=None,
+    hoppings=None,
+    steps: int = 300,
+    learning_rate: float = 0.03,
+) -> PrecisionOptimization:
+    """Search a coherent fermionic chain (`precision_chain`) for the most precise current at
+    its entropy cost: minimise the thermodynamic uncertainty ratio `Q = σ c_2/c_1²` of the
+    particle current from the left lead over the on-site energies and the hoppings, at fixed
+    leads. Classical Markov jump processes obey `Q >= 2`; coherent transport between the sites
+    can beat it (measured: Q = 1.77 for the default double dot). Adam; gradients of `Q` exact
+    (implicit differentiation through the steady state and the counting statistics);
+    hoppings kept in `[1e-3, 10]`, energies in `[−10, 10]` by projection.
+
+    **Arguments:** `sites` (L >= 2); `rate` (both leads); `temperatures`,
+    `chemical_potentials` (left, right); `energies`, `hoppings` (start; default a slightly
+    detuned chain with hoppings 0.3); `steps`, `learning_rate` (Adam).
+
+    **Returns:** a `PrecisionOptimization`.
+    """
+    from ._counting import current_cumulants, tur_ratio
+
+    if isinstance(sites, bool) or not isinstance(sites, int) or sites < 2:
+        raise ValueError(f"optimize_precision: `sites` must be an int >= 2, got {sites!r}.")
+    t = np.broadcast_to(np.asarray(temperatures, dtype=float), (2,))
+    mu = np.broadcast_to(np.asarray(chemical_potentials, dtype=float), (2,))
+    if t[0] == t[1] and mu[0] == mu[1]:
+        raise ValueError(
+            "optimize_precision: the leads are at equal `temperatures` and "
+            "`chemical_potentials`: there is no current and Q is undefined."
+        )
+    f = jnp.result_type(float)
+    e0 = jnp.linspace(0.3, -0.3, sites) if energies is None else jnp.asarray(energies, f)
+    g0 = jnp.full(sites - 1, 0.3) if hoppings is None else jnp.asarray(hoppings, f)
+
+    def tur(p):
+        model = precision_chain(p[:sites], p[sites:], rate, temperatures, chemical_potentials)
+        return tur_ratio(model, 0)
+
+    def project(p):
+        return jnp.concatenate([jnp.clip(p[:sites], -10.0, 10.0), jnp.clip(p[sites:], 1e-3, 10.0)])
+
+    start = jnp.concatenate([e0, g0]).astype(f)
+    result = maximize(lambda p: -tur(p), start, optimizer=optax.adam(learning_rate), steps=steps,
+                      project=project)  # fmt: skip
+    best = result.best_params
+    model = precision_chain(best[:sites], best[sites:], rate, temperatures, chemical_potentials)
+    current = current_cumulants(model, 0, 1)[0]
+    return PrecisionOptimization(best[:sites], best[sites:], tur(best), tur(start), current,
+                                 -result.history)  # fmt: skip

@@ -7,7 +7,9 @@ from ._lyapunov import (
     BartelsStewart as BartelsStewart,
     Eigen as Eigen,
     Kronecker as Kronecker,
+    LyapunovOperator as LyapunovOperator,
     ScipyReference as ScipyReference,
     Sign as Sign,
+    lyapunov_operator as lyapunov_operator,
     relative_residual as relative_residual,
 )

@@ -305,3 +305,42 @@ def test_reproduce_oscillator_figs2_3():
     n0, rho, n3 = s["surface_n0"][k], s["surface_radius"][k], s["n3"][0]
     n = jnp.array([[n0 + n3, rho], [rho, n0 - n3]])
     assert float(jt.entropy(n)) == pytest.approx(s["entropy_at_split"], rel=1e-10)
+
+
+def test_optimize_precision_beats_the_classical_bound(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "res"
+    assert main(["optimize", "precision", "--steps", "40", "--out", str(out)]) == 0
+    summary = json.loads((out / "precision_optimum.json").read_text())
+    # the coherent double dot starts above the classical TUR bound and ends below it
+    assert summary["start_tur"] > 2.0 > summary["optimal_tur"] > 0.0
+    assert summary["history"][-1] < summary["history"][0]
+    assert len(summary["optimal_energies"]) == 2 and len(summary["optimal_hoppings"]) == 1
+    assert (out / "precision_optimization.png").stat().st_size > 10_000
+    assert "classical bound" in capsys.readouterr().out
+
+
+def test_optimize_precision_rejects_a_zero_bias(tmp_path):
+    argv = ["optimize", "precision", "--mu-left", "1", "--mu-right", "1", "--out", str(tmp_path)]
+    assert main(argv) == 2
+
+
+def test_reproduce_fcs_matches_the_resonant_tunnelling_closed_forms(tmp_path):
+    """`reproduce fcs`: the sequential-limit Fano factor and c3/c1 of a resonant level from
+    the Riccati route equal the published closed forms; Levitov–Lesovik with the Lorentzian
+    transmission approaches them at bias ≫ Γ, T; the resonant level obeys Q >= 2 and the
+    coherent double dot goes below it."""
+    from jaxthermo._reproduce import fluctuation_figures
+
+    s = fluctuation_figures(tmp_path, points=9)
+    assert s["fano_max_error_lindblad"] < 1e-9
+    assert s["skewness_max_error_lindblad"] < 1e-9
+    assert s["fano_max_error_levitov_lesovik_bias400gamma"] < 3e-3
+    # at eV = 4T the thermal noise is not negligible: the closed form does not hold there
+    assert s["fano_max_error_levitov_lesovik_bias40gamma"] > 0.05
+    q = s["min_tur"]
+    assert q["resonant level, Lindblad leads"] >= 2.0 - 1e-9
+    assert q["resonant level, Levitov-Lesovik"] >= 2.0 - 1e-6
+    assert q["double dot, Levitov-Lesovik"] < 1.9 and q["double dot, Lindblad leads"] < 1.9
+    assert (tmp_path / "fcs_resonant_tunnelling.png").stat().st_size > 10_000

@@ -415,3 +415,19 @@ def test_bad_input():
     with pytest.raises(Exception, match="`temperature` must be > 0"):
         jax.jit(lambda t: jt.current_cumulants(
             jt.QuadraticModel(jnp.eye(1), [jt.FermionBath(0, 0.1, t)]), 0))(-1.0)  # fmt: skip
+
+
+def test_the_docs_example_runs_and_says_what_the_page_says():
+    """docs/fluctuations.md's example: the Fano factor of a strongly biased level equals
+    (Γ_L² + Γ_R²)/(Γ_L + Γ_R)² and Q >= 2."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "fluctuations.md").read_text()
+    (block,) = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    ns: dict = {}
+    exec(block, ns)  # noqa: S102 - our own documentation
+    c = np.asarray(ns["c"])
+    np.testing.assert_allclose(c[1] / c[0], 0.3**2 + 0.7**2, rtol=1e-9)
+    assert float(ns["jt"].tur_ratio(ns["level"], 0)) >= 2.0
+    assert np.isfinite(float(ns["dq"]))

@@ -32,7 +32,16 @@ class LyapunovOperator:
     """The Lyapunov operator `L(X) = W X + X W^H` (plus a probe feedback `U(ℓ(X))`), factorised
     once: `solve(rhs)` returns `(X, result, stats)` with `L(X) = rhs` for any number of
     right-hand sides, each a `jax.lax.custom_linear_solve` that reuses the factorisation and is
-    differentiated implicitly (see `lyapunov_solve`)."""
+    differentiated implicitly (see `lyapunov_solve`). Build it inside the function you jit
+    (it is not a pytree). Used by the steady state and by every cumulant of the counting
+    statistics (one factorisation for all of them).
+
+    **Arguments:** `drift` `W` `(n, n)`; `solver` (an `AbstractLyapunovSolver`, default
+    `Auto()`); `feedback` (internal: the Büttiker-probe correction, or None).
+
+    **Returns:** (of `solve(rhs)`, `rhs` `(n, n)`) `X` `(n, n)`, a `RESULTS` code and the
+    solver's statistics.
+    """
 
     def __init__(self, drift, solver=None, feedback=None):
         drift = _as_square("drift", drift)
@@ -89,7 +98,13 @@ class LyapunovOperator:
 
 
 def lyapunov_operator(drift, solver=None, feedback=None) -> LyapunovOperator:
-    """The factorised Lyapunov operator of `drift` (see `LyapunovOperator`)."""
+    """The factorised Lyapunov operator of `drift` (see `LyapunovOperator`), e.g.
+    `op = lyapunov_operator(W); X, result, _ = op.solve(-F)` solves `W X + X W^H + F = 0`.
+
+    **Arguments:** `drift` `W` `(n, n)`; `solver` (default `Auto()`); `feedback` (internal).
+
+    **Returns:** a `LyapunovOperator`.
+    """
     return LyapunovOperator(drift, solver, feedback)
 
 
