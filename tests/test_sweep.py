@@ -33,9 +33,11 @@ def _env(devices=None):
     env["PYTHONPATH"] = str(Path(__file__).parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
     env["JAX_PLATFORMS"] = "cpu"
     if devices:
+        # keep the parent's flags (conftest's optimisation level): a differently compiled
+        # program may round differently, and this test compares bit for bit
         env["XLA_FLAGS"] = (
-            f"--xla_force_host_platform_device_count={devices} --xla_cpu_multi_thread_eigen=false"
-        )
+            f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={devices}"
+        ).strip()
     return env
 
 
