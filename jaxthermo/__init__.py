@@ -47,6 +47,11 @@ from ._counting import (
     noise_spectrum as noise_spectrum,
     tur_ratio as tur_ratio,
 )
+from ._cycles import (
+    CycleThermodynamics as CycleThermodynamics,
+    cycle_thermodynamics as cycle_thermodynamics,
+    limit_cycle as limit_cycle,
+)
 from ._dynamics import (
     ExactPropagator as ExactPropagator,
     SteadyState as SteadyState,
@@ -60,7 +65,10 @@ from ._gaussian import (
     trace_product as trace_product,
     wigner_entropy as wigner_entropy,
 )
-from ._lyapunov import solve_lyapunov as solve_lyapunov
+from ._lyapunov import (
+    solve_discrete_lyapunov as solve_discrete_lyapunov,
+    solve_lyapunov as solve_lyapunov,
+)
 from ._observables import (
     bath_inverse_temperatures as bath_inverse_temperatures,
     bath_occupations as bath_occupations,
@@ -72,10 +80,12 @@ from ._observables import (
 from ._ode import ODE as ODE, AbstractEvolutionMethod as AbstractEvolutionMethod
 from ._optimize import OptimizationResult as OptimizationResult, maximize as maximize
 from ._paper_optimizations import (
+    EngineOptimization as EngineOptimization,
     JunctionOptimization as JunctionOptimization,
     PrecisionOptimization as PrecisionOptimization,
     RatchetOptimization as RatchetOptimization,
     amplitude_potential as amplitude_potential,
+    optimize_engine as optimize_engine,
     optimize_junction_current as optimize_junction_current,
     optimize_precision as optimize_precision,
     optimize_ratchet_potential as optimize_ratchet_potential,

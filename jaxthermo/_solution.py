@@ -37,6 +37,20 @@ class RESULTS(lx.RESULTS):  # pyright: ignore[reportGeneralTypeIssues]
         "non-Hermitian Hamiltonian, ...). Rerun the point with `throw=True` for an error that "
         "names the argument."
     )
+    not_schur_stable = (
+        "The matrix `A` of the discrete Lyapunov equation `X = A X A† + Q` has an eigenvalue "
+        "of modulus >= 1 (within numerical tolerance): the equation has no unique solution."
+    )
+    unsupported_protocol = (
+        "A few-level protocol changes `H_S` while a field is switched on. Cycles of few-level "
+        "models are stroke protocols: fields on only while `H_S` is constant (the stroke's "
+        "secular or Pauli generator), unitary strokes (every field off) in between."
+    )
+    not_piecewise_constant = (
+        "`method=ExactPropagator()` was given, but the protocol changes within a stroke "
+        "(between two breakpoints): add the missing breakpoints, or use the default method "
+        "(exact on constant strokes, diffrax on the others)."
+    )
     no_unique_cycle = (
         "The one-period map has an eigenvalue of modulus >= 1 (within numerical tolerance): "
         "the protocol has no unique periodic steady state (e.g. no bath is ever switched on, "

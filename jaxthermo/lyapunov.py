@@ -13,3 +13,4 @@ from ._lyapunov import (
     lyapunov_operator as lyapunov_operator,
     relative_residual as relative_residual,
 )
+from ._lyapunov._discrete import discrete_lyapunov_solve as discrete_lyapunov_solve

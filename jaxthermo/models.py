@@ -10,6 +10,12 @@ from ._baths import BosonBath, FermionBath, ProbeBath
 from ._closed._quadratic import ClosedSystem, FiniteReservoir
 from ._closed._spin_gorm import SpinGORM
 from ._custom_types import Array, RealScalarLike
+from ._engines import (
+    HarmonicOttoEngine as HarmonicOttoEngine,
+    ModulatedNetwork as ModulatedNetwork,
+    QubitOttoEngine as QubitOttoEngine,
+    TwoModeOttoEngine as TwoModeOttoEngine,
+)
 from ._fewlevel._fields import BosonField, FlatSpectralDensity
 from ._fewlevel._master import FewLevelModel
 from ._junction._junction import Junction
@@ -34,6 +40,10 @@ __all__ = [
     "junction",
     "spin_gorm",
     "random_reservoir_oscillator",
+    "HarmonicOttoEngine",
+    "TwoModeOttoEngine",
+    "QubitOttoEngine",
+    "ModulatedNetwork",
 ]
 
 

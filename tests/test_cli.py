@@ -1,5 +1,6 @@
 """The `jaxthermo` command."""
 
+import math
 import subprocess
 import sys
 
@@ -344,3 +345,26 @@ def test_reproduce_fcs_matches_the_resonant_tunnelling_closed_forms(tmp_path):
     assert q["resonant level, Levitov-Lesovik"] >= 2.0 - 1e-6
     assert q["double dot, Levitov-Lesovik"] < 1.9 and q["double dot, Lindblad leads"] < 1.9
     assert (tmp_path / "fcs_resonant_tunnelling.png").stat().st_size > 10_000
+
+
+def test_optimize_engine_reaches_curzon_ahlborn(tmp_path, capsys):
+    """Maximum power of the sudden harmonic Otto engine at T_h/T_c = 5: the efficiency there
+    is the Otto value 1 − ω_c/ω_h and, at these high temperatures (n ≈ T/ω), close to the
+    Curzon–Ahlborn value 1 − sqrt(T_c/T_h) = 0.5528 (Rezek & Kosloff 2006)."""
+    import json
+
+    out = tmp_path / "res"
+    assert main(["optimize", "engine", "--steps", "40", "--out", str(out)]) == 0
+    s = json.loads((out / "engine_optimum.json").read_text())
+    assert s["power"] > 1.3 * s["start_power"] > 0
+    assert s["efficiency"] == pytest.approx(s["otto_efficiency"], abs=1e-10)
+    assert s["curzon_ahlborn"] == pytest.approx(1 - math.sqrt(0.2), rel=1e-12)
+    assert abs(s["efficiency"] - s["curzon_ahlborn"]) < 5e-3
+    assert 0.5 <= s["optimum"]["omega_cold"] < s["optimum"]["omega_hot"] <= 2.0
+    assert (out / "engine_optimization.png").stat().st_size > 10_000
+    assert "Curzon–Ahlborn" in capsys.readouterr().out
+
+
+def test_optimize_engine_rejects_bad_bounds(tmp_path):
+    argv = ["optimize", "engine", "--omega-min", "2", "--omega-max", "1", "--out", str(tmp_path)]
+    assert main(argv) == 2

@@ -17,8 +17,8 @@ LAYERS = {
         "_solution", "_counting",
         "_statistics", "lyapunov"},
     1: {"_fewlevel", "_junction", "_closed", "fewlevel", "junction", "closed"},
-    2: {"_sweep", "_optimize", "_qutip"},
-    3: {"models", "_paper_optimizations", "_reproduce"},
+    2: {"_sweep", "_optimize", "_qutip", "_cycles"},
+    3: {"models", "_engines", "_paper_optimizations", "_reproduce"},
     4: {"_cli", "__main__", "__init__"},
 }  # fmt: skip
 LAYER_OF = {name: level for level, names in LAYERS.items() for name in names}

@@ -4,6 +4,11 @@ from ._auto import Auto as Auto
 from ._bartels_stewart import BartelsStewart as BartelsStewart
 from ._base import AbstractLyapunovSolver as AbstractLyapunovSolver
 from ._common import relative_residual as relative_residual
+from ._discrete import (
+    discrete_lyapunov_solve as discrete_lyapunov_solve,
+    schur_stable as schur_stable,
+    solve_discrete_lyapunov as solve_discrete_lyapunov,
+)
 from ._eigen import Eigen as Eigen
 from ._kronecker import Kronecker as Kronecker
 from ._scipy import ScipyReference as ScipyReference
