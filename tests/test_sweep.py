@@ -106,6 +106,38 @@ def test_four_virtual_devices_give_identical_results(tmp_path, reference):
             np.testing.assert_array_equal(data[key], reference.values[key])
 
 
+def test_two_processes_through_jax_distributed_give_identical_results(tmp_path, reference):
+    """Issue 16: two local processes, `jax.distributed.initialize` with the coordinator on
+    127.0.0.1, one CPU device each (a global mesh of 2), the same `jt.sweep`: both processes
+    hold the full result, bit for bit the single-process one. The command line a user runs
+    on each host is `python tests/distributed_job.py PORT PROCESS_ID OUT.npz`."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    job = str(Path(__file__).with_name("distributed_job.py"))
+    env = _env()
+    env["PYTHONPATH"] = str(Path(__file__).parent) + os.pathsep + env["PYTHONPATH"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, job, str(port), str(i), str(tmp_path / f"p{i}.npz")], env=env
+        )  # fmt: skip
+        for i in range(2)
+    ]
+    try:
+        codes = [p.wait(timeout=300) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    assert codes == [0, 0]
+    for i in range(2):
+        with np.load(tmp_path / f"p{i}.npz") as data:
+            assert int(data["processes"]) == 2 and int(data["devices"]) == 2
+            for key in ("occupations", "heat"):
+                np.testing.assert_array_equal(data[key], reference.values[key])
+
+
 def test_foreign_and_corrupt_results_are_reported(tmp_path):
     fn = lambda p: p["a"] ** 2  # noqa: E731
     jt.sweep(fn, {"a": jnp.arange(6.0)}, chunk_size=2, path=tmp_path, progress=False)

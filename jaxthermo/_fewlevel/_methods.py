@@ -8,6 +8,7 @@ import abc
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import lineax as lx
 
 from .._custom_types import Array, Complex, Float
 from ._transitions import (
@@ -124,14 +125,133 @@ class _AbstractLiouvillianMethod(AbstractFewLevelMethod):
         return stationary_density(self.generator(table, fields=(j,)))
 
 
+# Above this size the secular stationary state is solved in its zero-frequency sector
+# (matrix-free, O(d³) per product) instead of by one dense LU of the d² × d² generator.
+SECTOR_MIN_SIZE = 9
+
+
+def secular_zero_sector(table: Transitions, fields=None):
+    """The secular generator restricted to its zero-Bohr-frequency sector: pairs `(n, n')`
+    with `|ε_n − ε_n'| <= tol` (populations and coherences between degenerate levels). The
+    secular generator maps this sector to itself (a jump of frequency ω from `m` to `n` and one
+    from `m'` to `n'` are grouped only if `ε_m − ε_n = ε_m' − ε_n'`, so `ε_n = ε_n'` forces
+    `ε_m = ε_m'`), and the stationary state lives in it: every other sector only decays.
+    In it, `L₀(X) = M ⊙ (Σ_j c_j (M ⊙ X) c_j† − ½{Y, X} − i[E, X])` with `M` the sector mask,
+    `c_j` the Davies amplitudes, `Y = Σ_j (c_j† c_j) ⊙ M`: three `d × d` products per field.
+
+    **Arguments:** `table`; `fields` (indices; default all).
+
+    **Returns:** `(apply, mask, y)`: `X ↦ L₀(X)` on `(d, d)` arrays, the mask `(d, d)` and
+    `Y` `(d, d)`.
+    """
+    idx = range(table.amplitude.shape[0]) if fields is None else fields
+    cs = [secular_weights(table, j) for j in idx]
+    mask = (jnp.abs(table.bohr) <= table.tolerance).astype(cs[0].dtype)
+    y = sum((jnp.conj(c).T @ c) for c in cs) * mask
+    diff = (table.energies[:, None] - table.energies[None, :]).astype(cs[0].dtype)
+
+    def apply(x):
+        xm = x * mask
+        jumps = sum(c @ xm @ jnp.conj(c).T for c in cs)
+        return mask * (jumps - 0.5 * (y @ xm + xm @ y) - 1j * diff * xm)
+
+    return apply, mask, y
+
+
+def secular_stationary_sectors(table: Transitions, fields=None):
+    """The secular stationary state by GMRES in the zero-frequency sector
+    (`secular_zero_sector`), preconditioned by the exact inverse of its population block (the
+    Pauli rate matrix) and the diagonal of its coherence block: for a non-degenerate spectrum
+    the sector is the populations alone and one iteration is exact; degenerate levels add
+    their coherences. Uniqueness is fixed as for the dense route, `K(X) = L₀(X) + σ Tr X = σ`
+    with `σ = 1/d`, whose solution has unit trace and `L₀(X) = 0`.
+
+    **Arguments:** `table`; `fields` (default all).
+
+    **Returns:** `(ρ, residual)` with `residual = ||L₀ ρ||_F / ||W||_F` (W the Pauli matrix).
+    """
+    d = table.size
+    apply, mask, y = secular_zero_sector(table, fields)
+    dtype = mask.dtype
+    # any σ in the sector with Tr σ = 1 fixes the trace; outside the sector K is the identity
+    # and the solution there is discarded, so the right-hand side is 1/d everywhere (lineax
+    # scales the residual entrywise by atol + rtol |b|: no zero entries)
+    sigma = jnp.full((d, d), 1.0 / d, dtype)
+    eye = jnp.eye(d, dtype=dtype)
+
+    outside = 1 - mask
+
+    def k(x):  # the identity outside the sector keeps the operator invertible on (d, d)
+        return apply(x) + mask * sigma * jnp.trace(x) + outside * x
+
+    w = pauli_rate_matrix(table, fields).astype(dtype)
+    # the preconditioner and the initial guess change convergence, not the solution: no
+    # derivatives through them (lineax differentiates the solve implicitly)
+    sw, sy, se = jax.lax.stop_gradient((w, y, table.energies))
+    pop = sw + jnp.full((d, d), 1.0 / d, dtype)  # the population block of K
+    lu = jax.scipy.linalg.lu_factor(pop)
+    decay = -0.5 * (jnp.diagonal(sy)[:, None] + jnp.diagonal(sy)[None, :])
+    decay = decay - 1j * (se[:, None] - se[None, :])
+    off = mask * (1 - eye)
+    decay = jnp.where(jnp.abs(decay) > 0, decay, 1.0)
+
+    def precondition(r):
+        p = jax.scipy.linalg.lu_solve(lu, jnp.diagonal(r))
+        return jnp.diag(p) + off * r / decay + outside * r
+
+    structure = jax.ShapeDtypeStruct((d, d), dtype)
+    operator = lx.FunctionLinearOperator(k, structure)
+    pre = lx.FunctionLinearOperator(precondition, structure)
+    eps = float(jnp.finfo(jnp.real(sigma).dtype).eps)
+    # atol > 0: the tangent systems of the implicit derivative have zero entries in b
+    solver = lx.GMRES(rtol=1e3 * eps, atol=eps, restart=10, stagnation_iters=20, max_steps=500)
+    # start from the preconditioned right-hand side: exact when the spectrum is non-degenerate
+    y0 = precondition(sigma)
+    sol = lx.linear_solve(operator, sigma, solver, options={"preconditioner": pre, "y0": y0},
+                          throw=False)  # fmt: skip
+    rho = sol.value * mask
+    rho = 0.5 * (rho + jnp.conj(rho.T))
+    residual = jnp.linalg.norm(apply(rho)) / jnp.maximum(jnp.linalg.norm(w), _tiny(w))
+    return rho, residual
+
+
 class Secular(_AbstractLiouvillianMethod):
     """The secular (Davies) GKSL generator of paper 003, Eq. (22): jump operators `A_j(ω)`
     per Bohr frequency (degenerate Bohr frequencies grouped exactly), rates
     `2πJ(ω)(N(ω) + 1)` (emission) and `2πJ(ω)N(ω)` (absorption), no Lamb shift. The default
-    few-level method; completely positive, thermodynamically consistent."""
+    few-level method; completely positive, thermodynamically consistent.
+
+    **Arguments:** `stationary_solver`: `"auto"` (default: `"dense"` for d <= 8, else
+    `"sectors"`), `"dense"` (one LU of the `d² × d²` generator: the reference) or `"sectors"`
+    (GMRES in the zero-frequency sector, `O(d³)` per iteration; `secular_stationary_sectors`).
+    """
+
+    stationary_solver: str = eqx.field(default="auto", static=True)
+
+    def __check_init__(self):
+        if self.stationary_solver not in ("auto", "dense", "sectors"):
+            raise ValueError(
+                "fewlevel.Secular: `stationary_solver` must be 'auto', 'dense' or 'sectors', "
+                f"got {self.stationary_solver!r}."
+            )
+
+    def _sectors(self, d: int) -> bool:
+        if self.stationary_solver == "auto":
+            return d >= SECTOR_MIN_SIZE
+        return self.stationary_solver == "sectors"
 
     def dissipator(self, table, j):
         return dissipator_secular(table, j)
+
+    def stationary(self, table):
+        if self._sectors(table.size):
+            return secular_stationary_sectors(table)
+        return super().stationary(table)
+
+    def field_stationary(self, table, j):
+        if self._sectors(table.size):
+            return secular_stationary_sectors(table, fields=(j,))[0]
+        return super().field_stationary(table, j)
 
     def jump_rates(self, table, rho, j, weights=None):
         c = secular_weights(table, j)
