@@ -150,7 +150,7 @@ def test_user_bath_gradients_vmap_and_checks():
         model = _with(OccupationBath(0, jnp.asarray(0.2), n))
         return jt.currents(model, jt.steady_state(model)).heat[0]
 
-    check_grads(heat, (jnp.asarray(0.7),), order=1, modes=("fwd", "rev"))
+    check_grads(jax.jit(heat), (jnp.asarray(0.7),), order=1, modes=("fwd", "rev"))
 
     def point(n):
         state = jt.steady_state(_with(OccupationBath(0, jnp.asarray(0.2), n)), throw=False)

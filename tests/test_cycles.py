@@ -135,7 +135,7 @@ def _otto_frequency(t, wh, wc, th, te, tc, tk):
         return wh
     if t < th + te:
         return wh + (wc - wh) * (t - th) / te
-    if t < th + te + tc:
+    if t < th + te + tc or tk == 0:
         return wc
     return wc + (wh - wc) * (t - th - te - tc) / tk
 
@@ -322,7 +322,7 @@ def test_qubit_otto_engine_against_dense_integration():
         time_hot=2.0,
         time_cold=1.5,
         time_expansion=0.5,
-        time_compression=0.7,
+        time_compression=0.0,  # one unitary ramp (ODE), one sudden quench
     )
     engine = QubitOttoEngine(**p)
     th, te, tc, tk = p["time_hot"], p["time_expansion"], p["time_cold"], p["time_compression"]
@@ -351,7 +351,7 @@ def test_qubit_otto_engine_against_dense_integration():
         return out.ravel()
 
     rho = np.array([[0.3, 0.2 - 0.1j], [0.2 + 0.1j, 0.7]]).ravel()
-    bounds = [0.0, th, th + te, th + te + tc, period]
+    bounds = sorted({0.0, th, th + te, th + te + tc, period})
     ts = [0.0, 1.0, th + 0.2, th + te + 0.5, period - 0.1]
     # (a density matrix is integrated from a state with coherences, not from zero)
     for _ in range(400):

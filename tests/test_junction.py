@@ -355,14 +355,14 @@ def test_gradients():
         )
 
     p = jnp.array([0.2, 0.05, 0.08, 1.05, 0.4])
-    check_grads(currents, (p,), order=1, modes=["rev"], atol=1e-6, rtol=1e-5)
+    check_grads(jax.jit(currents), (p,), order=1, modes=["rev"], atol=1e-6, rtol=1e-5)
     full = lambda q: jnp.real(
         jt.steady_state(  # noqa: E731
             jt.models.junction(q[0], q[1], q[2], q[3], q[4], 0.1, (1.0, 0.0))
         ).covariance
     ).sum()
     check_grads(
-        full,
+        jax.jit(full),
         (jnp.array([1.0, 0.3, 0.5, 0.1, 10.0]),),
         order=1,
         modes=["fwd", "rev"],
