@@ -188,35 +188,9 @@ class TwoModeOttoEngine(HarmonicOttoEngine):
     coupling: Float[Array, ""]
     omega_b: Float[Array, ""]
 
-    def __init__(
-        self,
-        omega_hot,
-        omega_cold,
-        temperature_hot,
-        temperature_cold,
-        rate_hot,
-        rate_cold,
-        time_hot,
-        time_cold,
-        time_expansion=0.0,
-        time_compression=0.0,
-        *,
-        coupling=0.2,
-        omega_b=3.0,
-    ):
-        _otto_init(
-            self,
-            omega_hot,
-            omega_cold,
-            temperature_hot,
-            temperature_cold,
-            rate_hot,
-            rate_cold,
-            time_hot,
-            time_cold,
-            time_expansion,
-            time_compression,
-        )
+    def __init__(self, *args, coupling: RealScalarLike = 0.2, omega_b: RealScalarLike = 3.0,
+                 **kwargs):  # fmt: skip
+        HarmonicOttoEngine.__init__(self, *args, **kwargs)
         self.coupling, self.omega_b = _f(coupling), _f(omega_b)
 
     def __call__(self, t: Float[ArrayLike, ""]) -> QuadraticModel:
