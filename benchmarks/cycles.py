@@ -218,8 +218,7 @@ def main():
 
     sizes = (2, 10) if args.quick else (2, 20, 100)
     rows = limit_cycle_table(sizes, 5.0 if args.quick else 60.0)
-    # (4096 points in one vmapped program hang XLA:CPU at 0 % CPU, also with single-threaded
-    # Eigen: see the note in RESULTS.md; 2048 do not)
+    # (4096 points in one vmapped program hung XLA:CPU before the strokes were chained)
     batch, t_sudden, small, t_ramped, t_sweep = batched_power(256 if args.quick else 2048)
     opts = optimisation(20, 5) if args.quick else optimisation(100, 50)
 
@@ -253,9 +252,8 @@ def main():
         f"| `jt.sweep`, 32 × 64 grid of the sudden engine, incl. compilation | 2048 | "
         f"{2048 / t_sweep:.3g} |",
         "",
-        "Noticed: one vmapped program over 4096 sudden-engine cycles never returns (0 % CPU, "
-        "XLA:CPU, also with `--xla_cpu_multi_thread_eigen=false`); 1024 and 2048 finish in "
-        "seconds. Not yet understood; `jt.sweep` chunks of ≤ 2048 avoid it.",
+        "A 4096-point vmapped program used to hang XLA:CPU (independent batched block "
+        "exponentials of the strokes in flight together); the strokes are now chained.",
         "",
         "### `jt.optimize_engine` (Adam, exact gradients through the fixed point)",
         "",

@@ -29,6 +29,7 @@ from .._checks import apply_checks
 from .._custom_types import Array, ArrayLike, Float, Real
 from .._dynamics import ExactPropagator
 from .._fewlevel._master import FewLevelModel
+from .._linalg import after
 from .._ode import ODE, solve_ode
 from .._quadratic import QuadraticModel
 from .._solution import RESULTS, AbstractResult
@@ -43,6 +44,14 @@ _FRACTIONS = (0.05, 0.3, 0.5, 0.7, 0.95)
 # two-mode Otto cycle with ramps of 50/ω, against 1.5e-8 with Tsit5 at 1e-10/1e-12).
 _CYCLE_ODE = ODE(solver=diffrax.Dopri8(), rtol=1e-12, atol=1e-14)
 _PICTURES = ("local", "global")
+
+
+def _chained(x, earlier):
+    """`x`, made to depend on the previous stroke's result: the strokes' batched LAPACK calls
+    (block exponentials) then run one after another. Under `vmap` independent ones in flight
+    together deadlock XLA:CPU's thread pool (observed: a 4096-point vmapped cycle never
+    returned; `jaxthermo._linalg.after`)."""
+    return x if earlier is None else after(x, earlier)
 
 
 def _is_concrete(x) -> bool:
@@ -195,12 +204,12 @@ class _Plan:
 
     def maps(self):
         fam, out, results = self.family, [], []
+        prev = None
         for k in range(self.segments):
 
-            def exact(k=k):
-                return fam.constant_map(self.models[k], self.duration(k), self.method), (
-                    RESULTS.successful
-                )
+            def exact(k=k, prev=prev):
+                dt = _chained(self.duration(k), prev)
+                return fam.constant_map(self.models[k], dt, self.method), RESULTS.successful
 
             def ode(k=k):
                 m, result = fam.driven_map(
@@ -214,6 +223,7 @@ class _Plan:
                 return m, RESULTS.where(driven != RESULTS.successful, driven, result)
 
             m, result = self.branch(k, exact, ode)
+            prev = jax.tree_util.tree_leaves(m)[0]
             out.append(m)
             results.append(result)
         return out, results
@@ -310,11 +320,12 @@ def limit_cycle(
     sorted_t = tmod[order]
     fam = plan.family
     states = jnp.zeros((ts.shape[0], *starts[0].shape), starts[0].dtype)
+    prev = None
     for k in range(plan.segments):
         lo, hi = plan.boundaries[k], plan.boundaries[k + 1]
 
-        def exact(k=k, lo=lo, hi=hi):
-            elapsed = jnp.clip(sorted_t, lo, hi) - lo
+        def exact(k=k, lo=lo, hi=hi, prev=prev):
+            elapsed = jnp.clip(_chained(sorted_t, prev), lo, hi) - lo
             states = fam.constant_states(plan.models[k], starts[k], elapsed, plan.method)
             return states, RESULTS.successful
 
@@ -324,6 +335,7 @@ def limit_cycle(
             )
 
         values, r = plan.branch(k, exact, ode)
+        prev = values
         result = RESULTS.where(result == RESULTS.successful, r, result)
         inside = (sorted_t >= lo) & (sorted_t <= hi)
         states = jnp.where(inside[:, None, None], values.astype(states.dtype), states)
@@ -442,18 +454,19 @@ def cycle_thermodynamics(
     work = jnp.zeros((), real)
     flux = jnp.zeros((), real)
     total = None
+    prev = None
     for k in range(plan.segments):
 
-        def exact(k=k):
-            _, cur, fl = fam.constant_integrals(
-                plan.models[k], starts[k], plan.duration(k), picture, plan.method
-            )
+        def exact(k=k, prev=prev):
+            dt = _chained(plan.duration(k), prev)
+            _, cur, fl = fam.constant_integrals(plan.models[k], starts[k], dt, picture, plan.method)
             return (starts[k + 1], jnp.zeros((), real), cur, fl), RESULTS.successful
 
         def ode(k=k):
             return _driven_integrals(plan, k, starts[k], picture)
 
         (_, w, cur, fl), r = plan.branch(k, exact, ode)
+        prev = fl
         result = RESULTS.where(result == RESULTS.successful, r, result)
         work = work + w
         flux = flux + fl
