@@ -55,4 +55,16 @@ g = jax.jit(
 for rep in range(3):
     jax.block_until_ready(g(c))
     print("relative_entropy", rep, flush=True)
+# driven cycles: one vmapped program over 4096 engines (the strokes' batched block
+# exponentials must not be in flight together: this hung before they were chained)
+
+
+def power(time_hot, omega_cold):
+    e = jt.models.HarmonicOttoEngine(2.0, omega_cold, 4.0, 0.5, 0.6, 0.8, time_hot, 0.9)
+    return jt.cycle_thermodynamics(e, e.period, breakpoints=e.breakpoints, throw=False).power
+
+
+cycles = jax.jit(jax.vmap(power))
+jax.block_until_ready(cycles(jnp.linspace(0.2, 3.0, 4096), jnp.linspace(0.6, 1.6, 4096)))
+print("cycles 2", flush=True)
 print("OK")

@@ -1,7 +1,8 @@
 """No deadlock through the library's own paths (issue 16): the XLA:CPU thread-pool hang seen
-with `vmap(value_and_grad(steady_state))` (Kronecker, n = 32) is checked with the default XLA
-flags (the test suite itself runs with single-threaded Eigen, see conftest.py), two processes
-at once on the CI machine's two cores, each inside a watchdog."""
+with `vmap(value_and_grad(steady_state))` (Kronecker, n = 32) and with a 4096-point vmapped
+`cycle_thermodynamics` is checked with the default XLA flags (the test suite itself runs with
+single-threaded Eigen, see conftest.py), two processes at once on the CI machine's two cores,
+each inside a watchdog."""
 
 import os
 import subprocess
@@ -29,5 +30,6 @@ def test_every_solver_under_vmap_value_and_grad_with_default_flags():
     for p, out in zip(procs, outs, strict=True):
         assert p.returncode == 0, out
         assert out.strip().endswith("OK"), out
-        for name in ("auto", "bartels", "eigen", "sign", "kronecker", "relative_entropy"):
+        for name in ("auto", "bartels", "eigen", "sign", "kronecker", "relative_entropy",
+                     "cycles"):  # fmt: skip
             assert f"{name} 2" in out, out
