@@ -51,6 +51,12 @@ class RESULTS(lx.RESULTS):  # pyright: ignore[reportGeneralTypeIssues]
         "(between two breakpoints): add the missing breakpoints, or use the default method "
         "(exact on constant strokes, diffrax on the others)."
     )
+    not_converged = (
+        "An iterative (matrix-free GMRES) stationary-state solve did not reach its tolerance "
+        "within its iteration budget: the generator couples its coherences too strongly for "
+        "the secular preconditioner (rates comparable to the Bohr-frequency gaps). Use "
+        "`stationary_solver='dense'` (the d² × d² LU) where d allows it."
+    )
     no_unique_cycle = (
         "The one-period map has an eigenvalue of modulus >= 1 (within numerical tolerance): "
         "the protocol has no unique periodic steady state (e.g. no bath is ever switched on, "

@@ -626,3 +626,120 @@ def test_redfield_agrees_with_qutip_for_real_couplings():
     # and the non-secular terms matter at this coupling
     secular = jt.steady_state(model).density_matrix
     assert float(jnp.max(jnp.abs(ours - secular))) > 1e-3
+
+
+# ---------------------------------------------------------------------------------------
+# Bloch–Redfield matrix-free (issue 16): generator applied as O(d³) products, GMRES
+# ---------------------------------------------------------------------------------------
+
+
+def _detuned_qubit_chain(n, hot=2.0, cold=0.5):
+    """n qubits (frequencies 1, 1.1, 1.2, ...) with XX couplings 0.05, a hot field on the first
+    and a cold one on the last: near-degenerate levels, strong non-secular coherences."""
+    sx, sz = np.array([[0.0, 1.0], [1.0, 0.0]]), np.diag([1.0, -1.0])
+
+    def site(o, k):
+        out = np.ones((1, 1))
+        for i in range(n):
+            out = np.kron(out, o if i == k else np.eye(2))
+        return out
+
+    h = sum(0.5 * (1 + 0.1 * k) * site(sz, k) for k in range(n))
+    h = h + sum(0.05 * site(sx, k) @ site(sx, k + 1) for k in range(n - 1))
+    return fl.FewLevelModel(h, [fl.BosonField(site(sx, 0), FLAT, hot),
+                                fl.BosonField(site(sx, n - 1), FLAT, cold)])  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ["random10", "chain4"])
+def test_redfield_matrix_free_equals_the_dense_generator(case):
+    """The matrix-free Redfield generator equals the dense d² × d² one (itself pinned to the
+    textbook operator form and QuTiP above) on random matrices; its GMRES stationary state,
+    currents and entropy production equal the dense route's."""
+    from jaxthermo._fewlevel._transitions import redfield_apply
+
+    model = _random_model(9, d=10) if case == "random10" else _detuned_qubit_chain(4)
+    d = model.size
+    table = fl.transitions(model)
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d)))
+    dense = fl.liouvillian(model, fl.Redfield())  # eigenbasis, row-major vec
+    np.testing.assert_allclose(redfield_apply(table)(x).reshape(-1), dense @ x.reshape(-1),
+                               atol=1e-13)  # fmt: skip
+    krylov = jt.steady_state(model, fl.Redfield("krylov"))
+    reference = jt.steady_state(model, fl.Redfield("dense"))
+    assert krylov.result == jt.RESULTS.successful
+    np.testing.assert_allclose(krylov.density_matrix, reference.density_matrix, atol=1e-12)
+    assert float(krylov.residual) < 1e-13
+    # the non-secular coherences are really there
+    coherences = krylov.eigenbasis_density_matrix - jnp.diag(krylov.populations)
+    assert float(jnp.max(jnp.abs(coherences))) > 1e-4
+    ours, ref = jt.currents(model, krylov), jt.currents(model, reference)
+    for name in ("particle", "energy", "heat"):
+        np.testing.assert_allclose(getattr(ours, name), getattr(ref, name), atol=1e-13)
+    np.testing.assert_allclose(jt.entropy_production(model, krylov),
+                               jt.entropy_production(model, reference), atol=1e-12)  # fmt: skip
+    assert not fl.Redfield()._krylov(d) and fl.Redfield()._krylov(24)  # the auto choice
+
+
+def test_redfield_matrix_free_against_qutip_and_its_gradient():
+    """d = 10, real couplings: GMRES stationary state = QuTiP's Bloch–Redfield tensor solved by
+    `steadystate`; check_grads through the implicit GMRES derivative."""
+    import qutip
+
+    rng = np.random.default_rng(11)
+    d, strength, temps = 10, 0.01, (0.6, 1.8)
+    e = 0.3 + np.cumsum(rng.uniform(0.3, 1.0, d))
+    couplings = [np.real(_random_coupling(rng, d)) for _ in temps]
+    h = np.diag(e)
+    model = fl.FewLevelModel(h, [fl.BosonField(c, fl.FlatSpectralDensity(strength), t)
+                                 for c, t in zip(couplings, temps, strict=True)])  # fmt: skip
+    a_ops = [[qutip.Qobj(c), _thermal_spectrum(strength, t)]
+             for c, t in zip(couplings, temps, strict=True)]  # fmt: skip
+    tensor = qutip.bloch_redfield_tensor(qutip.Qobj(h), a_ops, sec_cutoff=-1, fock_basis=True)
+    ours = jt.steady_state(model, fl.Redfield("krylov")).density_matrix
+    np.testing.assert_allclose(ours, qutip.steadystate(tensor).full(), atol=1e-12)
+
+    def coherence(t):
+        fields = [model.fields[0], fl.BosonField(couplings[1], fl.FlatSpectralDensity(strength), t)]
+        rho = jt.steady_state(fl.FewLevelModel(h, fields), fl.Redfield("krylov")).density_matrix
+        return jnp.real(rho[0, 1]) + jnp.real(rho[2, 2])
+
+    check_grads(jax.jit(coherence), (jnp.array(1.8),), order=1, modes=["rev"], eps=1e-5,
+                atol=1e-9, rtol=1e-6)  # fmt: skip
+
+
+def test_redfield_ode_propagation_equals_the_exponential():
+    """`Redfield(propagation="ode")` (diffrax on the (d, d) matrix, generator applied
+    matrix-free) equals the exponential of the d² × d² generator, and relaxes to the GMRES
+    stationary state."""
+    model = _detuned_qubit_chain(3)
+    rho0 = np.zeros((8, 8))
+    rho0[0, 0] = 1.0
+    ts = jnp.array([0.0, 3.0, 40.0, 4000.0])
+    ode = jt.evolve(model, rho0, ts, fl.Redfield(propagation="ode")).density_matrix
+    exact = jt.evolve(model, rho0, ts, fl.Redfield(propagation="expm")).density_matrix
+    np.testing.assert_allclose(ode, exact, atol=1e-9)
+    stationary = jt.steady_state(model, fl.Redfield("krylov")).density_matrix
+    np.testing.assert_allclose(ode[-1], stationary, atol=1e-8)
+
+
+def test_redfield_matrix_free_errors():
+    """Bad options are named; a GMRES solve that does not converge (rates far above the
+    Bohr-frequency gaps) says so (`RESULTS.not_converged`, raised with throw=True) instead of
+    returning a wrong state."""
+    with pytest.raises(ValueError, match="`stationary_solver` must be"):
+        fl.Redfield("sectors")
+    with pytest.raises(ValueError, match="`propagation` must be"):
+        fl.Redfield(propagation="rk4")
+    rng = np.random.default_rng(1)
+    d = 16
+    e = np.cumsum(rng.uniform(0.0, 0.05, d))
+    c = rng.normal(size=(d, d))
+    model = jt.models.multilevel(jnp.asarray(e), jnp.asarray(c + c.T) / 2, jnp.array([0.7, 1.6]))
+    state = jt.steady_state(model, fl.Redfield("krylov"), throw=False)
+    assert state.result == jt.RESULTS.not_converged
+    assert bool(jnp.all(jnp.isnan(state.density_matrix)))
+    with pytest.raises(Exception, match="did not reach its tolerance"):
+        jt.steady_state(model, fl.Redfield("krylov"))
+    # the dense reference solves it
+    assert jt.steady_state(model, fl.Redfield("dense")).result == jt.RESULTS.successful

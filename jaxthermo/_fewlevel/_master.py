@@ -89,12 +89,12 @@ class FewLevelModel(AbstractCountingModel):
     def _steady_state(self, method, throw):
         method = default_method(method)
         table, checks = transitions_and_checks(self)
-        rho_eig, residual = method.stationary(table)
+        rho_eig, residual, result = method.stationary(table)
         d = table.size
         real = table.energies.dtype
         eps = jnp.finfo(real).eps
         bad = jnp.invert(jnp.all(jnp.isfinite(rho_eig))) | jnp.invert(residual < 1e3 * d * eps)
-        result = RESULTS.where(bad, RESULTS.singular, RESULTS.successful)
+        result = RESULTS.where(bad & (result == RESULTS.successful), RESULTS.singular, result)
         rho_eig, invalid = apply_checks(rho_eig, checks, throw)
         result = RESULTS.where(invalid != RESULTS.successful, invalid, result)
         if throw:

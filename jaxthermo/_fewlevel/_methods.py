@@ -5,18 +5,22 @@ quanta it exchanges — so the verbs never branch on a string."""
 
 import abc
 
+import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import lineax as lx
 
 from .._custom_types import Array, Complex, Float
+from .._ode import ODE, solve_ode
+from .._solution import RESULTS
 from ._transitions import (
     Transitions,
     dissipator_redfield,
     dissipator_secular,
     hamiltonian_superoperator,
     pauli_rate_matrix,
+    redfield_apply,
     redfield_channels,
     secular_weights,
 )
@@ -51,8 +55,12 @@ class AbstractFewLevelMethod(eqx.Module):
         the `(d, d)` rate matrix of the populations)."""
 
     @abc.abstractmethod
-    def stationary(self, table: Transitions) -> tuple[Complex[Array, "d d"], Float[Array, ""]]:
-        """`(ρ, residual)`: the stationary state and `||L ρ|| / ||L||`."""
+    def stationary(
+        self, table: Transitions
+    ) -> tuple[Complex[Array, "d d"], Float[Array, ""], RESULTS]:
+        """`(ρ, residual, result)`: the stationary state, `||L ρ|| / ||L||` and a `RESULTS`
+        item (`not_converged` when an iterative solve did not reach its tolerance; a
+        residual too large for a unique state is judged by the caller)."""
 
     @abc.abstractmethod
     def propagate(self, table: Transitions, rho0, dts: Float[Array, " T"]):
@@ -108,7 +116,7 @@ class _AbstractLiouvillianMethod(AbstractFewLevelMethod):
         residual = jnp.linalg.norm(lv @ rho.reshape(d * d)) / jnp.maximum(
             jnp.linalg.norm(lv), _tiny(lv)
         )
-        return rho, residual
+        return rho, residual, RESULTS.successful
 
     def propagate(self, table, rho0, dts):
         d = table.size
@@ -125,9 +133,17 @@ class _AbstractLiouvillianMethod(AbstractFewLevelMethod):
         return stationary_density(self.generator(table, fields=(j,)))
 
 
-# Above this size the secular stationary state is solved in its zero-frequency sector
+# From this size on Redfield is propagated by an ODE with its generator applied matrix-free
+# instead of by the exponential of the d² × d² generator.
+ODE_MIN_SIZE = 32
+
+# From this size on the secular stationary state is solved in its zero-frequency sector
 # (matrix-free, O(d³) per product) instead of by one dense LU of the d² × d² generator.
 SECTOR_MIN_SIZE = 9
+
+# From this size on the Redfield stationary state is solved by matrix-free GMRES on the full
+# (d, d) matrix (measured crossover with the dense LU: between d = 16 and 32).
+KRYLOV_MIN_SIZE = 24
 
 
 def secular_zero_sector(table: Transitions, fields=None):
@@ -158,40 +174,40 @@ def secular_zero_sector(table: Transitions, fields=None):
     return apply, mask, y
 
 
-def secular_stationary_sectors(table: Transitions, fields=None):
-    """The secular stationary state by GMRES in the zero-frequency sector
-    (`secular_zero_sector`), preconditioned by the exact inverse of its population block (the
-    Pauli rate matrix) and the diagonal of its coherence block: for a non-degenerate spectrum
-    the sector is the populations alone and one iteration is exact; degenerate levels add
-    their coherences. Uniqueness is fixed as for the dense route, `K(X) = L₀(X) + σ Tr X = σ`
-    with `σ = 1/d`, whose solution has unit trace and `L₀(X) = 0`.
+def krylov_stationary(apply, mask, w, energies, restart: int = 10, max_steps: int = 500):
+    """The stationary state of a generator applied matrix-free, by lineax GMRES on `(d, d)`
+    arrays restricted to the entries where `mask` is 1 (a subspace the generator maps to
+    itself and in which the stationary state lives), preconditioned by the exact inverse of
+    the population block (the Pauli rate matrix `W` plus the trace row) and the diagonal of
+    the coherence block (`−½(Γ_n + Γ_m) − i(ε_n − ε_m)`, `Γ_n = −W[n, n]`). Uniqueness is
+    fixed as for the dense route, `K(X) = L(X) + σ Tr X = σ` with `σ = 1/d`, whose solution
+    has unit trace and `L(X) = 0`. Derivatives are implicit (lineax); the preconditioner and
+    the initial guess are under `stop_gradient` (they change convergence, not the solution).
 
-    **Arguments:** `table`; `fields` (default all).
+    **Arguments:** `apply` (`X ↦ L(X)` on `(d, d)`), `mask` `(d, d)` (0/1), `w` `(d, d)`,
+    `energies` `(d,)`; GMRES `restart` (Krylov dimension) and `max_steps` (restart
+    cycles).
 
-    **Returns:** `(ρ, residual)` with `residual = ||L₀ ρ||_F / ||W||_F` (W the Pauli matrix).
+    **Returns:** `(ρ, residual, result)` with `residual = ||L ρ||_F / ||W||_F` and `result`
+    `RESULTS.not_converged` where GMRES did not reach its tolerance.
     """
-    d = table.size
-    apply, mask, y = secular_zero_sector(table, fields)
+    d = w.shape[0]
     dtype = mask.dtype
-    # any σ in the sector with Tr σ = 1 fixes the trace; outside the sector K is the identity
-    # and the solution there is discarded, so the right-hand side is 1/d everywhere (lineax
+    # any σ in the subspace with Tr σ = 1 fixes the trace; outside it K is the identity and
+    # the solution there is discarded, so the right-hand side is 1/d everywhere (lineax
     # scales the residual entrywise by atol + rtol |b|: no zero entries)
     sigma = jnp.full((d, d), 1.0 / d, dtype)
     eye = jnp.eye(d, dtype=dtype)
-
     outside = 1 - mask
 
-    def k(x):  # the identity outside the sector keeps the operator invertible on (d, d)
-        return apply(x) + mask * sigma * jnp.trace(x) + outside * x
+    def k(x):  # the identity outside the subspace keeps the operator invertible on (d, d)
+        return mask * apply(mask * x) + mask * sigma * jnp.trace(x) + outside * x
 
-    w = pauli_rate_matrix(table, fields).astype(dtype)
-    # the preconditioner and the initial guess change convergence, not the solution: no
-    # derivatives through them (lineax differentiates the solve implicitly)
-    sw, sy, se = jax.lax.stop_gradient((w, y, table.energies))
+    sw, se = jax.lax.stop_gradient((w.astype(dtype), energies))
     pop = sw + jnp.full((d, d), 1.0 / d, dtype)  # the population block of K
     lu = jax.scipy.linalg.lu_factor(pop)
-    decay = -0.5 * (jnp.diagonal(sy)[:, None] + jnp.diagonal(sy)[None, :])
-    decay = decay - 1j * (se[:, None] - se[None, :])
+    gamma = -jnp.diagonal(sw)
+    decay = -0.5 * (gamma[:, None] + gamma[None, :]) - 1j * (se[:, None] - se[None, :])
     off = mask * (1 - eye)
     decay = jnp.where(jnp.abs(decay) > 0, decay, 1.0)
 
@@ -204,7 +220,8 @@ def secular_stationary_sectors(table: Transitions, fields=None):
     pre = lx.FunctionLinearOperator(precondition, structure)
     eps = float(jnp.finfo(jnp.real(sigma).dtype).eps)
     # atol > 0: the tangent systems of the implicit derivative have zero entries in b
-    solver = lx.GMRES(rtol=1e3 * eps, atol=eps, restart=10, stagnation_iters=20, max_steps=500)
+    solver = lx.GMRES(rtol=1e3 * eps, atol=eps, restart=restart, stagnation_iters=20,
+                      max_steps=max_steps)  # fmt: skip
     # start from the preconditioned right-hand side: exact when the spectrum is non-degenerate
     y0 = precondition(sigma)
     sol = lx.linear_solve(operator, sigma, solver, options={"preconditioner": pre, "y0": y0},
@@ -212,7 +229,41 @@ def secular_stationary_sectors(table: Transitions, fields=None):
     rho = sol.value * mask
     rho = 0.5 * (rho + jnp.conj(rho.T))
     residual = jnp.linalg.norm(apply(rho)) / jnp.maximum(jnp.linalg.norm(w), _tiny(w))
-    return rho, residual
+    result = RESULTS.where(sol.result == lx.RESULTS.successful, RESULTS.successful,
+                           RESULTS.not_converged)  # fmt: skip
+    return rho, residual, result
+
+
+def secular_stationary_sectors(table: Transitions, fields=None):
+    """The secular stationary state by GMRES in the zero-frequency sector
+    (`secular_zero_sector`, `krylov_stationary`): for a non-degenerate spectrum the sector
+    is the populations alone and one iteration is exact; degenerate levels add their
+    coherences.
+
+    **Arguments:** `table`; `fields` (default all).
+
+    **Returns:** `(ρ, residual, result)`, `residual = ||L₀ ρ||_F / ||W||_F` (W the Pauli
+    matrix).
+    """
+    apply, mask, _ = secular_zero_sector(table, fields)
+    return krylov_stationary(apply, mask, pauli_rate_matrix(table, fields), table.energies)
+
+
+def redfield_stationary_krylov(table: Transitions, fields=None):
+    """The Bloch–Redfield stationary state matrix-free: GMRES on the full `(d, d)` matrix with
+    the generator applied as `O(d³)` products (`redfield_apply`) and the secular part's
+    preconditioner (`krylov_stationary`: its population block is exactly Redfield's, the
+    coherences are driven through the non-secular terms). Iterations grow with the ratio of
+    the rates to the smallest Bohr-frequency gaps (the non-secular coupling).
+
+    **Arguments:** `table`; `fields` (default all).
+
+    **Returns:** `(ρ, residual, result)`, `residual = ||L ρ||_F / ||W||_F`.
+    """
+    mask = jnp.ones((table.size, table.size), table.amplitude.dtype)
+    w = pauli_rate_matrix(table, fields)
+    return krylov_stationary(redfield_apply(table, fields), mask, w, table.energies,
+                             restart=30, max_steps=100)  # fmt: skip
 
 
 class Secular(_AbstractLiouvillianMethod):
@@ -283,10 +334,69 @@ class Redfield(_AbstractLiouvillianMethod):
     Bohr frequencies, not completely positive in general). Its quanta currents count the
     jump terms of its two channels per field (emission through `D`, absorption through
     `D†`, see `jaxthermo._fewlevel._transitions.redfield_channels`): the traces
-    `Re Tr[X† X̃ ρ]`, which agree with the secular ones for diagonal `ρ`."""
+    `Re Tr[X† X̃ ρ]`, which agree with the secular ones for diagonal `ρ`.
+
+    **Arguments:**
+
+    - `stationary_solver`: `"auto"` (default: `"dense"` for d < 24, else `"krylov"`),
+      `"dense"` (one LU of the `d² × d²` generator: the reference) or `"krylov"` (GMRES with
+      the generator applied as `O(d³)` products and a secular preconditioner;
+      `redfield_stationary_krylov`).
+    - `propagation`: `"auto"` (default: `"expm"` for d < 32, else `"ode"`), `"expm"` (the
+      exponential of the `d² × d²` generator: exact) or `"ode"` (diffrax Dopri8 on the
+      `(d, d)` matrix with the generator applied matrix-free, rtol 1e-10, atol 1e-12).
+
+    Each field's dissipator is applied matrix-free in every case (currents, entropy).
+    """
+
+    stationary_solver: str = eqx.field(default="auto", static=True)
+    propagation: str = eqx.field(default="auto", static=True)
+
+    def __check_init__(self):
+        if self.stationary_solver not in ("auto", "dense", "krylov"):
+            raise ValueError(
+                "fewlevel.Redfield: `stationary_solver` must be 'auto', 'dense' or 'krylov', "
+                f"got {self.stationary_solver!r}."
+            )
+        if self.propagation not in ("auto", "expm", "ode"):
+            raise ValueError(
+                "fewlevel.Redfield: `propagation` must be 'auto', 'expm' or 'ode', "
+                f"got {self.propagation!r}."
+            )
+
+    def _krylov(self, d: int) -> bool:
+        if self.stationary_solver == "auto":
+            return d >= KRYLOV_MIN_SIZE
+        return self.stationary_solver == "krylov"
 
     def dissipator(self, table, j):
         return dissipator_redfield(table, j)
+
+    def stationary(self, table):
+        if self._krylov(table.size):
+            return redfield_stationary_krylov(table)
+        return super().stationary(table)
+
+    def field_stationary(self, table, j):
+        if self._krylov(table.size):
+            return redfield_stationary_krylov(table, fields=(j,))[0]
+        return super().field_stationary(table, j)
+
+    def dissipate(self, table, rho, j):
+        return redfield_apply(table, (j,), include_hamiltonian=False)(
+            rho.astype(table.amplitude.dtype)
+        )
+
+    def propagate(self, table, rho0, dts):
+        ode = self.propagation == "ode" or (
+            self.propagation == "auto" and table.size >= ODE_MIN_SIZE
+        )
+        if not ode:
+            return super().propagate(table, rho0, dts)
+        apply = redfield_apply(table)
+        method = ODE(solver=diffrax.Dopri8(), rtol=1e-10, atol=1e-12)
+        rho0 = rho0.astype(table.amplitude.dtype)
+        return solve_ode(method, lambda t, y, args: apply(y), rho0, dts).ys
 
     def jump_rates(self, table, rho, j, weights=None):
         (x_e, xt_e), (x_a, xt_a) = redfield_channels(table, j)
@@ -322,7 +432,7 @@ class Pauli(AbstractFewLevelMethod):
         w = self.generator(table)
         p = self._populations(w)
         residual = jnp.linalg.norm(w @ p) / jnp.maximum(jnp.linalg.norm(w), _tiny(w))
-        return jnp.diag(p).astype(table.amplitude.dtype), residual
+        return jnp.diag(p).astype(table.amplitude.dtype), residual, RESULTS.successful
 
     def propagate(self, table, rho0, dts):
         w = self.generator(table)

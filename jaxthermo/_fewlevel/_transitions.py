@@ -220,6 +220,32 @@ def redfield_channels(table: Transitions, j: int):
     )
 
 
+def redfield_apply(table: Transitions, fields=None, include_hamiltonian: bool = True):
+    """The Bloch–Redfield generator applied matrix-free: `ρ ↦ −i[E, ρ] + Σ_j Σ_channels
+    [½(X̃ ρ X† + X ρ X̃†) − ½(X†X̃ ρ + ρ X̃†X)]` on `(d, d)` arrays `ρ` in the eigenbasis (the
+    channels `(X, X̃)` of `redfield_channels`): six `d × d` products per channel, `O(d³)`, no
+    `d² × d²` matrix. Equals `dissipator_redfield` (plus the Hamiltonian part) on `vec(ρ)`.
+
+    **Arguments:** `table`; `fields` (indices; default all); `include_hamiltonian`.
+
+    **Returns:** the function `ρ ↦ L(ρ)`.
+    """
+    idx = range(table.amplitude.shape[0]) if fields is None else fields
+    channels = [ch for j in idx for ch in redfield_channels(table, j)]
+    lefts = [jnp.conj(x).T @ xt for x, xt in channels]
+    dtype = table.amplitude.dtype
+    diff = (table.energies[:, None] - table.energies[None, :]).astype(dtype)
+
+    def apply(rho):
+        out = -1j * diff * rho if include_hamiltonian else jnp.zeros_like(rho)
+        for (x, xt), left in zip(channels, lefts, strict=True):
+            out = out + 0.5 * (xt @ rho @ jnp.conj(x).T + x @ rho @ jnp.conj(xt).T)
+            out = out - 0.5 * (left @ rho + rho @ jnp.conj(left).T)
+        return out
+
+    return apply
+
+
 def dissipator_redfield(table: Transitions, j: int) -> Complex[Array, "d*d d*d"]:
     """Bloch–Redfield dissipator of field j in the eigenbasis, `(d², d²)`."""
     d = table.size
