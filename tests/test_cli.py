@@ -98,27 +98,38 @@ def test_reproduce_spin_gorm_figure(tmp_path):
     assert abs(summary["N20"]["late_entropy_production"] - float(direct)) < 1e-10
 
 
-def _one_line_error(*args):
-    proc = subprocess.run(
-        [sys.executable, "-m", "jaxthermo", *args], capture_output=True, text=True
+def _one_line_error(capsys, *args):
+    """The error of `jaxthermo ARGS`, run in this process (the entry point itself, as a
+    subprocess, is tested above): nonzero exit, one line on stderr, no traceback."""
+    from jaxthermo._cli import main
+
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:  # argparse's errors
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_bad_command_lines_are_one_line_errors(tmp_path, capsys):
+    assert "invalid choice" in _one_line_error(capsys, "reproduce", "005")
+    assert "name=start:stop:num" in _one_line_error(
+        capsys, "sweep", "chain", "--param", "hopping=0:1"
     )
-    assert proc.returncode != 0
-    assert "Traceback" not in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-    return proc.stderr
-
-
-def test_bad_command_lines_are_one_line_errors(tmp_path):
-    assert "invalid choice" in _one_line_error("reproduce", "005")
-    assert "name=start:stop:num" in _one_line_error("sweep", "chain", "--param", "hopping=0:1")
-    assert "name=start:stop:num" in _one_line_error("sweep", "chain", "--param", "hopping=a:1:3")
+    assert "name=start:stop:num" in _one_line_error(
+        capsys, "sweep", "chain", "--param", "hopping=a:1:3"
+    )
     assert "no parameter 'foo'" in _one_line_error(
-        "sweep", "ratchet", "--param", "foo=0:1:3", "--out", str(tmp_path)
+        capsys, "sweep", "ratchet", "--param", "foo=0:1:3", "--out", str(tmp_path)
     )
     blocker = tmp_path / "file"
     blocker.write_text("")
-    assert "--out" in _one_line_error("reproduce", "000", "--out", str(blocker / "x"))
-    assert "--device" in _one_line_error("chain", "--device", "gpu")
+    assert "--out" in _one_line_error(capsys, "reproduce", "000", "--out", str(blocker / "x"))
+    assert "--device" in _one_line_error(capsys, "chain", "--device", "gpu")
 
 
 def test_reproduce_paper000_figs5_7(tmp_path):
