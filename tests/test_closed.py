@@ -403,3 +403,39 @@ def test_exact_entropy_production_rate_approaches_markovian_sigma():
         errors.append(abs(exact / markov - 1))
     assert errors[1] < errors[0]
     assert errors[1] < 0.05
+
+
+@pytest.mark.parametrize("statistics", ["boson", "fermion"])
+def test_reservoir_given_in_its_eigenbasis_is_the_same_system(statistics):
+    """Issue 16: a reservoir given by its mode energies (1-D `hamiltonian`: no eigh of `h_r`,
+    diagonal thermal state, block-wise `V† C(0) V`) is the same closed system as the
+    tight-binding chain it diagonalises: every quantity of paper 001 agrees, for two
+    reservoirs (the first one's energy from eigenbasis weights, the last from the totals) and
+    with reservoir entropies."""
+    m = 30
+    chain = -0.5 * (np.eye(m, k=1) + np.eye(m, k=-1)) + 1.5 * np.eye(m)
+    energies, modes = np.linalg.eigh(chain)
+    b1 = np.zeros((2, m))
+    b1[0, 0] = 0.15
+    b2 = np.zeros((2, m))
+    b2[1, 0], b2[0, 3] = 0.1, 0.05
+    h_s = np.array([[1.2, 0.05], [0.05, 1.6]])
+    mu = 0.3 if statistics == "boson" else 1.4
+    site = cl.ClosedSystem(h_s, [cl.FiniteReservoir(chain, b1, 0.7, mu),
+                                 cl.FiniteReservoir(chain, b2, 1.9, mu)], statistics)  # fmt: skip
+    eig = cl.ClosedSystem(h_s, [cl.FiniteReservoir(energies, b1 @ modes, 0.7, mu),
+                                cl.FiniteReservoir(energies, b2 @ modes, 1.9, mu)],
+                          statistics)  # fmt: skip
+    assert eig.reservoirs[0].diagonal and not site.reservoirs[0].diagonal
+    ts = jnp.linspace(0.0, 40.0, 9)
+    method = cl.Eigenbasis(reservoir_entropies=True)
+    cs0 = np.diag([0.9, 0.1])
+    a, b = jt.evolve(site, cs0, ts, method), jt.evolve(eig, cs0, ts, method)
+    assert float(jnp.max(a.entropy_production)) > 1e-3  # something happens
+    for name in ("covariance", "system_entropy", "reservoir_energy", "reservoir_number",
+                 "interaction_energy", "heat", "entropy_production", "reservoir_entropy",
+                 "correlation_entropy"):  # fmt: skip
+        np.testing.assert_allclose(getattr(b, name), getattr(a, name), atol=1e-11, err_msg=name)
+    np.testing.assert_allclose(b.currents.heat, a.currents.heat, atol=1e-12)
+    with pytest.raises(ValueError, match="1-D mode energies"):
+        cl.FiniteReservoir(np.ones((2, 2, 2)), np.ones((1, 2)), 1.0)
