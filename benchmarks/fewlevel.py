@@ -135,24 +135,6 @@ def single_solves(sizes, dense_max=64):
     return out
 
 
-def qubit_chain(n):
-    """n qubits (frequencies 1, 1.1, ...), XX couplings 0.05, hot field (T = 2) on the first,
-    cold (T = 0.5) on the last, flat J = 0.01: near-degenerate levels (d = 2^n)."""
-    sx, sz = np.array([[0.0, 1.0], [1.0, 0.0]]), np.diag([1.0, -1.0])
-
-    def site(o, k):
-        out = np.ones((1, 1))
-        for i in range(n):
-            out = np.kron(out, o if i == k else np.eye(2))
-        return out
-
-    h = sum(0.5 * (1 + 0.1 * k) * site(sz, k) for k in range(n))
-    h = h + sum(0.05 * site(sx, k) @ site(sx, k + 1) for k in range(n - 1))
-    flat = fl.FlatSpectralDensity(STRENGTH)
-    return fl.FewLevelModel(h, [fl.BosonField(site(sx, 0), flat, 2.0),
-                                fl.BosonField(site(sx, n - 1), flat, 0.5)])  # fmt: skip
-
-
 def redfield_solves(cases, dense_max=64, qutip_max=32):
     """Bloch–Redfield stationary states: matrix-free GMRES (the default from d = 24) against
     the dense d² × d² LU (`Redfield("dense")`) and QuTiP `steadystate` on the same prebuilt
@@ -202,7 +184,8 @@ def main():
     redfield = redfield_solves(
         [(f"random, d = {d}", jt.models.multilevel(*problem(d), jnp.array([0.7, 1.6])))
          for d in (16, 32, 64, 128)]
-        + [(f"{n}-qubit chain", qubit_chain(n)) for n in (4, 5, 6, 7)]
+        + [(f"{n}-qubit chain", jt.models.qubit_chain(1.0 + 0.1 * jnp.arange(n)))
+           for n in (4, 5, 6, 7)]
     )  # fmt: skip
     body = "\n".join(
         [

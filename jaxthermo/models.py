@@ -37,6 +37,7 @@ __all__ = [
     "commutator_series",
     "multilevel",
     "three_level",
+    "qubit_chain",
     "junction",
     "spin_gorm",
     "random_reservoir_oscillator",
@@ -417,6 +418,50 @@ def three_level(
     return FewLevelModel(
         jnp.diag(e), [BosonField(d, density, inverse_temperature=inverse_temperature)]
     )
+
+
+def qubit_chain(
+    frequencies,
+    exchange: RealScalarLike = 0.05,
+    temperatures=(2.0, 0.5),
+    spectral_density=None,
+):
+    """A chain of `n = len(frequencies)` qubits, `H_S = Σ_k (ω_k/2) σ^z_k + g Σ_k σ^x_k σ^x_{k+1}`
+    (`g = exchange`), between a hot bosonic field coupled through `σ^x` of the first qubit and
+    a cold one through `σ^x` of the last (`temperatures = (T_hot, T_cold)`, μ = 0; default
+    flat `J = 0.01`): the smallest quantum heat-transport machine of n qubits (d = 2ⁿ levels;
+    with nearly equal frequencies many near-degenerate Bohr frequencies, where the secular
+    and Bloch–Redfield generators differ). Qubit 0 is the most significant factor of the
+    tensor product.
+
+    **Arguments:** `frequencies` `(n,)` (energy units); `exchange`; `temperatures` `(2,)`;
+    `spectral_density` (an `AbstractSpectralDensity`, both fields).
+
+    **Returns:** a `FewLevelModel` with two fields (hot first).
+    """
+    w = jnp.asarray(frequencies)
+    if w.ndim != 1 or w.shape[0] < 2:
+        raise ValueError(
+            f"qubit_chain: `frequencies` must be 1-D with at least 2 qubits, got shape {w.shape}."
+        )
+    temps = jnp.asarray(temperatures)
+    if temps.shape != (2,):
+        raise ValueError(f"qubit_chain: `temperatures` must have shape (2,), got {temps.shape}.")
+    n = w.shape[0]
+    sx = jnp.array([[0.0, 1.0], [1.0, 0.0]])
+    sz = jnp.diag(jnp.array([1.0, -1.0]))
+
+    def site(op, k):
+        out = jnp.ones((1, 1))
+        for i in range(n):
+            out = jnp.kron(out, op if i == k else jnp.eye(2))
+        return out
+
+    h = sum(0.5 * w[k] * site(sz, k) for k in range(n))
+    h = h + exchange * sum(site(sx, k) @ site(sx, k + 1) for k in range(n - 1))
+    density = FlatSpectralDensity(0.01) if spectral_density is None else spectral_density
+    return FewLevelModel(h, [BosonField(site(sx, 0), density, temps[0]),
+                             BosonField(site(sx, n - 1), density, temps[1])])  # fmt: skip
 
 
 def junction(

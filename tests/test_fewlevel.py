@@ -633,21 +633,10 @@ def test_redfield_agrees_with_qutip_for_real_couplings():
 # ---------------------------------------------------------------------------------------
 
 
-def _detuned_qubit_chain(n, hot=2.0, cold=0.5):
-    """n qubits (frequencies 1, 1.1, 1.2, ...) with XX couplings 0.05, a hot field on the first
-    and a cold one on the last: near-degenerate levels, strong non-secular coherences."""
-    sx, sz = np.array([[0.0, 1.0], [1.0, 0.0]]), np.diag([1.0, -1.0])
-
-    def site(o, k):
-        out = np.ones((1, 1))
-        for i in range(n):
-            out = np.kron(out, o if i == k else np.eye(2))
-        return out
-
-    h = sum(0.5 * (1 + 0.1 * k) * site(sz, k) for k in range(n))
-    h = h + sum(0.05 * site(sx, k) @ site(sx, k + 1) for k in range(n - 1))
-    return fl.FewLevelModel(h, [fl.BosonField(site(sx, 0), FLAT, hot),
-                                fl.BosonField(site(sx, n - 1), FLAT, cold)])  # fmt: skip
+def _detuned_qubit_chain(n):
+    """n qubits (frequencies 1, 1.1, 1.2, ...), XX couplings 0.05, hot field on the first, cold
+    on the last: near-degenerate levels, strong non-secular coherences."""
+    return jt.models.qubit_chain(1.0 + 0.1 * jnp.arange(n), 0.05, (2.0, 0.5), FLAT)
 
 
 @pytest.mark.parametrize("case", ["random10", "chain4"])
@@ -743,3 +732,26 @@ def test_redfield_matrix_free_errors():
         jt.steady_state(model, fl.Redfield("krylov"))
     # the dense reference solves it
     assert jt.steady_state(model, fl.Redfield("dense")).result == jt.RESULTS.successful
+
+
+def test_qubit_chain_model():
+    """`models.qubit_chain`: at equal temperatures the secular stationary state is the Gibbs
+    state of H_S (detailed balance); between a hot and a cold field heat flows hot → cold
+    (into the system from the hot field), energy is conserved and σ >= 0; bad input named."""
+    import scipy.linalg as sla
+
+    equal = jt.models.qubit_chain(jnp.array([1.0, 1.1, 1.2]), 0.05, (0.8, 0.8))
+    gibbs = sla.expm(-np.asarray(equal.hamiltonian) / 0.8)
+    np.testing.assert_allclose(jt.steady_state(equal).density_matrix, gibbs / np.trace(gibbs),
+                               atol=1e-12)  # fmt: skip
+    model = jt.models.qubit_chain(jnp.array([1.0, 1.1, 1.2]), 0.05, (2.0, 0.5))
+    for method in (fl.Secular(), fl.Redfield()):
+        state = jt.steady_state(model, method)
+        heat = jt.currents(model, state).heat
+        assert float(heat[0]) > 1e-6 and float(heat[1]) < -1e-6
+        assert abs(float(heat[0] + heat[1])) < 1e-9 * float(heat[0])  # Tr[H_S L(ρ)] = 0
+    assert float(jt.entropy_production(model, jt.steady_state(model))) > 0
+    with pytest.raises(ValueError, match="at least 2 qubits"):
+        jt.models.qubit_chain(jnp.array([1.0]))
+    with pytest.raises(ValueError, match="`temperatures` must have shape"):
+        jt.models.qubit_chain(jnp.array([1.0, 1.1]), temperatures=(1.0,))
