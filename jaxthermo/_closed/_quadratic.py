@@ -39,12 +39,16 @@ def thermal_covariance(
     temperature: Float[Array, ""],
     chemical_potential: Float[Array, ""],
     statistics: str,
+    diagonal: bool = False,
 ) -> Inexact[Array, "M M"]:
     """`f(h)` with Fermi or Bose occupations at `(T, μ)`: the covariance of
     `exp(−β(Ĥ − μN̂))/Z` (bosons need `μ` below the lowest level of `h`: checked by the
-    model's `checks`)."""
-    e, v = jnp.linalg.eigh(hamiltonian)
+    model's `checks`). `diagonal`: `h` is diagonal (no eigh)."""
     occ = bose_einstein if statistics == "boson" else fermi_dirac
+    if diagonal:
+        n = occ(jnp.diagonal(hamiltonian), temperature, chemical_potential)
+        return jnp.diag(n).astype(hamiltonian.dtype)
+    e, v = jnp.linalg.eigh(hamiltonian)
     n = occ(e, temperature, chemical_potential)
     return (v * n[None, :]) @ jnp.conj(v.T)
 
@@ -198,16 +202,10 @@ class ClosedSystem(AbstractModel):
     def thermal_covariances(self) -> list[Array]:
         """`f(h_r)` of every reservoir, computed one after the other (see `after`)."""
         out = []
-        occupation = bose_einstein if self.statistics == "boson" else fermi_dirac
         for r in self.reservoirs:
-            if r.diagonal:  # given in its eigenbasis: no eigh
-                n = occupation(jnp.diagonal(r.hamiltonian), r.temperature, r.chemical_potential)
-                out.append(jnp.diag(n).astype(r.hamiltonian.dtype))
-                continue
             h_r = r.hamiltonian if not out else after(r.hamiltonian, out[-1])
-            out.append(
-                thermal_covariance(h_r, r.temperature, r.chemical_potential, self.statistics)
-            )
+            out.append(thermal_covariance(h_r, r.temperature, r.chemical_potential,
+                                          self.statistics, r.diagonal))  # fmt: skip
         return out
 
     def eigenbasis_covariance(self, v, system_covariance, reservoir_covariances):
@@ -226,17 +224,22 @@ class ClosedSystem(AbstractModel):
             out = out + jnp.conj(vb.T) @ cv
         return out
 
+    def as_system_covariance(self, system_covariance: Inexact[ArrayLike, "S S"]) -> Array:
+        """`C_s` as an array, with a `ValueError` unless its shape is the system's (S × S)."""
+        cs = jnp.asarray(system_covariance)
+        if cs.shape != self.hamiltonian.shape:
+            raise ValueError(
+                f"the system covariance must have shape {self.hamiltonian.shape}, got {cs.shape}."
+            )
+        return cs
+
     def product_covariance(
         self, system_covariance: Inexact[ArrayLike, "S S"], reservoir_covariances=None
     ) -> Array:
         """Block-diagonal `C_s ⊕ f(h_1) ⊕ f(h_2) …`: the covariance of `ρ_s ⊗ Π ρ_r^eq`, i.e.
         the initial state (Eq. (2)) or the reference state of Eq. (10). `reservoir_covariances`
         reuses already computed `f(h_r)`."""
-        cs = jnp.asarray(system_covariance)
-        if cs.shape != self.hamiltonian.shape:
-            raise ValueError(
-                f"the system covariance must have shape {self.hamiltonian.shape}, got {cs.shape}."
-            )
+        cs = self.as_system_covariance(system_covariance)
         if reservoir_covariances is None:
             reservoir_covariances = self.thermal_covariances()
         blocks = self.slices()
@@ -401,11 +404,10 @@ def closed_evolve(
     identity `Δ_iS = ΔS + Σ_r β_r[Δ⟨H_r⟩ − μ_r Δ⟨N_r⟩]`, which follows from (10) with the
     conserved total entropy (5); the tests check it against the relative entropy (10) of
     the full covariances and against dense density matrices."""
-    cs0 = jnp.asarray(system_covariance)
+    cs0 = system.as_system_covariance(system_covariance)
     h = system.total_hamiltonian()
     # one eigh per reservoir, then the total one: in sequence (see `after`)
     thermal = system.thermal_covariances()
-    c0 = system.product_covariance(cs0, thermal)
     eps, v = jnp.linalg.eigh(after(h, thermal[-1]))
     c0_eig = system.eigenbasis_covariance(v, cs0, thermal)
     blocks = system.slices()
@@ -451,8 +453,10 @@ def closed_evolve(
     cs, s_sys, h_sys, interaction, values, flows = jax.tree_util.tree_map(
         lambda x: x.reshape(count * size, *x.shape[2:])[: ts.shape[0]], out
     )
-    e_total = jnp.real(jnp.sum(h * c0.T))  # Tr[h C(0)], O(n²)
-    n_total = jnp.real(jnp.trace(c0))
+    # Tr[h C(0)] and Tr C(0) from the diagonal blocks of the product state (no n × n C(0))
+    initial = [cs0, *thermal]
+    e_total = sum(jnp.real(jnp.sum(h[b, b] * c.T)) for b, c in zip(blocks, initial, strict=True))
+    n_total = sum(jnp.real(jnp.trace(c)) for c in initial)
     n_sys = jnp.real(jnp.trace(cs, axis1=1, axis2=2))
     energy_rest, number_rest = values[:, 0::2], values[:, 1::2]
     last_e = e_total - h_sys - interaction - jnp.sum(energy_rest, axis=1)

@@ -45,6 +45,21 @@ def stationary_density(lv: Complex[Array, "d*d d*d"]) -> Complex[Array, "d d"]:
     return 0.5 * (rho + jnp.conj(rho.T))
 
 
+def _check_choice(method, field: str, allowed: tuple[str, ...]):
+    """A `ValueError` naming `method`'s option `field` unless its value is in `allowed`."""
+    value = getattr(method, field)
+    if value not in allowed:
+        names = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
+        raise ValueError(
+            f"fewlevel.{type(method).__name__}: `{field}` must be {names}, got {value!r}."
+        )
+
+
+def _iterative(choice: str, iterative: str, d: int, min_size: int) -> bool:
+    """Whether an `"auto"` / dense / `iterative` option picks the iterative route at size d."""
+    return d >= min_size if choice == "auto" else choice == iterative
+
+
 class AbstractFewLevelMethod(eqx.Module):
     """How a few-level model is evolved: the interface every few-level method implements
     (all in the eigenbasis of `H_S`)."""
@@ -109,7 +124,15 @@ class _AbstractLiouvillianMethod(AbstractFewLevelMethod):
             out = out + self.dissipator(table, j)
         return out
 
+    def _iterative_stationary(self, table, fields):
+        """`(ρ, residual, result)` of a matrix-free solve, or None where this method uses the
+        dense `d² × d²` LU at this size (the default)."""
+        return None
+
     def stationary(self, table):
+        iterative = self._iterative_stationary(table, None)
+        if iterative is not None:
+            return iterative
         d = table.size
         lv = self.generator(table)
         rho = stationary_density(lv)
@@ -130,6 +153,9 @@ class _AbstractLiouvillianMethod(AbstractFewLevelMethod):
         return (lj @ rho.astype(lj.dtype).reshape(d * d)).reshape(d, d)
 
     def field_stationary(self, table, j):
+        iterative = self._iterative_stationary(table, (j,))
+        if iterative is not None:
+            return iterative[0]
         return stationary_density(self.generator(table, fields=(j,)))
 
 
@@ -280,29 +306,18 @@ class Secular(_AbstractLiouvillianMethod):
     stationary_solver: str = eqx.field(default="auto", static=True)
 
     def __check_init__(self):
-        if self.stationary_solver not in ("auto", "dense", "sectors"):
-            raise ValueError(
-                "fewlevel.Secular: `stationary_solver` must be 'auto', 'dense' or 'sectors', "
-                f"got {self.stationary_solver!r}."
-            )
+        _check_choice(self, "stationary_solver", ("auto", "dense", "sectors"))
 
     def _sectors(self, d: int) -> bool:
-        if self.stationary_solver == "auto":
-            return d >= SECTOR_MIN_SIZE
-        return self.stationary_solver == "sectors"
+        return _iterative(self.stationary_solver, "sectors", d, SECTOR_MIN_SIZE)
+
+    def _iterative_stationary(self, table, fields):
+        if self._sectors(table.size):
+            return secular_stationary_sectors(table, fields)
+        return None
 
     def dissipator(self, table, j):
         return dissipator_secular(table, j)
-
-    def stationary(self, table):
-        if self._sectors(table.size):
-            return secular_stationary_sectors(table)
-        return super().stationary(table)
-
-    def field_stationary(self, table, j):
-        if self._sectors(table.size):
-            return secular_stationary_sectors(table, fields=(j,))[0]
-        return super().field_stationary(table, j)
 
     def jump_rates(self, table, rho, j, weights=None):
         c = secular_weights(table, j)
@@ -353,34 +368,19 @@ class Redfield(_AbstractLiouvillianMethod):
     propagation: str = eqx.field(default="auto", static=True)
 
     def __check_init__(self):
-        if self.stationary_solver not in ("auto", "dense", "krylov"):
-            raise ValueError(
-                "fewlevel.Redfield: `stationary_solver` must be 'auto', 'dense' or 'krylov', "
-                f"got {self.stationary_solver!r}."
-            )
-        if self.propagation not in ("auto", "expm", "ode"):
-            raise ValueError(
-                "fewlevel.Redfield: `propagation` must be 'auto', 'expm' or 'ode', "
-                f"got {self.propagation!r}."
-            )
+        _check_choice(self, "stationary_solver", ("auto", "dense", "krylov"))
+        _check_choice(self, "propagation", ("auto", "expm", "ode"))
 
     def _krylov(self, d: int) -> bool:
-        if self.stationary_solver == "auto":
-            return d >= KRYLOV_MIN_SIZE
-        return self.stationary_solver == "krylov"
+        return _iterative(self.stationary_solver, "krylov", d, KRYLOV_MIN_SIZE)
+
+    def _iterative_stationary(self, table, fields):
+        if self._krylov(table.size):
+            return redfield_stationary_krylov(table, fields)
+        return None
 
     def dissipator(self, table, j):
         return dissipator_redfield(table, j)
-
-    def stationary(self, table):
-        if self._krylov(table.size):
-            return redfield_stationary_krylov(table)
-        return super().stationary(table)
-
-    def field_stationary(self, table, j):
-        if self._krylov(table.size):
-            return redfield_stationary_krylov(table, fields=(j,))[0]
-        return super().field_stationary(table, j)
 
     def dissipate(self, table, rho, j):
         return redfield_apply(table, (j,), include_hamiltonian=False)(
@@ -388,10 +388,7 @@ class Redfield(_AbstractLiouvillianMethod):
         )
 
     def propagate(self, table, rho0, dts):
-        ode = self.propagation == "ode" or (
-            self.propagation == "auto" and table.size >= ODE_MIN_SIZE
-        )
-        if not ode:
+        if not _iterative(self.propagation, "ode", table.size, ODE_MIN_SIZE):
             return super().propagate(table, rho0, dts)
         apply = redfield_apply(table)
         method = ODE(solver=diffrax.Dopri8(), rtol=1e-10, atol=1e-12)
