@@ -174,6 +174,70 @@ def test_zero_sector_solve_gradients_vmap_and_large_d():
         fl.Secular("lu")
 
 
+def _oscillator_ladder():
+    """A truncated oscillator (equally spaced levels, coupling a + a†): every Bohr frequency
+    is degenerate, so coherences of equal frequency feed each other through the jumps."""
+    n = 6
+    a = np.diag(np.sqrt(np.arange(1.0, n)), 1)
+    return jt.models.multilevel(jnp.arange(n, dtype=float), jnp.asarray(a + a.T),
+                                jnp.array([0.8, 2.5]))  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ["random10", "ladder", "qubits", "oscillator"])
+def test_secular_matrix_free_generator_and_ode_propagation(case):
+    """Issue 16: the secular generator applied without a d² × d² matrix (`secular_apply`:
+    contiguous ranges of levels with equal Bohr frequency, cumulative sums) equals the dense
+    generator, also with degenerate levels and degenerate Bohr frequencies; its ODE
+    propagation in the interaction picture equals the exponential of the d² × d² generator."""
+    from jaxthermo._fewlevel._transitions import secular_apply
+
+    model = {"random10": lambda: _random_model(4, d=10), "ladder": _ladder_with_degenerate_pair,
+             "qubits": _two_identical_qubits, "oscillator": _oscillator_ladder}[case]()  # fmt: skip
+    d = model.size
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+    dense = fl.liouvillian(model, fl.Secular())
+    np.testing.assert_allclose(secular_apply(fl.transitions(model))(jnp.asarray(x)).reshape(-1),
+                               dense @ x.reshape(-1), atol=1e-13)  # fmt: skip
+    if case in ("qubits", "oscillator"):  # degenerate levels / Bohr frequencies (the d = 32
+        # test below covers a non-degenerate spectrum)
+        rho0 = x @ x.conj().T
+        rho0 = rho0 / np.trace(rho0)
+        ts = jnp.array([0.0, 3.0, 40.0, 400.0])
+        ode = jt.evolve(model, rho0, ts, fl.Secular(propagation="ode")).density_matrix
+        exact = jt.evolve(model, rho0, ts, fl.Secular(propagation="expm")).density_matrix
+        np.testing.assert_allclose(ode, exact, atol=1e-9)
+    if case == "oscillator":  # the feeding between coherences is really there
+        s = np.asarray(dense).reshape(d, d, d, d)
+        assert abs(s[0, 1, 1, 2]) > 1e-3
+
+
+def test_secular_ode_route_at_d32_against_pauli():
+    """At d = 32 `jt.evolve` takes the ODE route by default; for a non-degenerate spectrum its
+    populations follow the Pauli equation (a d × d exponential) exactly, and it relaxes to the
+    sector-GMRES stationary state; the coherences decay."""
+    e = jnp.linspace(0.0, 2.0, 32) ** 1.3
+    big = jt.models.multilevel(e, jnp.asarray(_random_coupling(np.random.default_rng(0), 32).real),
+                               jnp.array([0.5, 1.7]))  # fmt: skip
+    assert fl.Secular()._propagates_by_ode(32) and not fl.Secular()._propagates_by_ode(31)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(32, 32)) + 1j * rng.normal(size=(32, 32))
+    rho0 = x @ x.conj().T / np.trace(x @ x.conj().T)
+    ts = jnp.array([0.0, 0.3, 40.0])  # rates up to 16, spectral gap 1.6: relaxed by t = 40
+    traj = jt.evolve(big, rho0, ts)
+    pauli = jt.evolve(big, rho0, ts, fl.Pauli())  # H_S diagonal: eigenbasis = given basis
+    np.testing.assert_allclose(
+        jnp.diagonal(traj.density_matrix, axis1=1, axis2=2),
+        jnp.diagonal(pauli.density_matrix, axis1=1, axis2=2),
+        atol=1e-9,
+    )
+    np.testing.assert_allclose(traj.density_matrix[-1], jt.steady_state(big).density_matrix,
+                               atol=1e-9)  # fmt: skip
+    assert abs(traj.density_matrix[1, 0, 1]) > 1e-4 > abs(traj.density_matrix[2, 0, 1])
+    with pytest.raises(ValueError, match="`propagation` must be"):
+        fl.Secular(propagation="rk4")
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_pauli_and_gksl_agree_on_populations(seed):
     model = _random_model(seed, d=5)
