@@ -214,13 +214,13 @@ def fewlevel_currents(model: FewLevelModel, state) -> Currents:
     mu = jnp.stack([f.chemical_potential for f in model.fields]).astype(table.energies.dtype)
 
     def one(rho):
-        particle, energy = [], []
+        particle = []
         for j in range(len(model.fields)):
             emitted, absorbed = method.jump_rates(table, rho, j)
             particle.append(absorbed - emitted)
-            lj = method.dissipate(table, rho, j)
-            energy.append(jnp.real(jnp.sum(table.energies * jnp.diagonal(lj))))
-        particle, energy = jnp.stack(particle), jnp.stack(energy)
+        particle = jnp.stack(particle)
+        lrho = method.dissipate(table, rho)  # (F, d, d)
+        energy = jnp.real(jnp.diagonal(lrho, axis1=1, axis2=2) @ table.energies)
         return Currents(particle, energy, energy - mu * particle)
 
     return _over_times(one, rho)
@@ -246,10 +246,11 @@ def spohn_entropy_production(model: FewLevelModel, state) -> Float[Array, "... F
 
     def one(rho):
         log_rho = logm_hermitian(after(rho, references[-1]))
-        out = []
-        for j, log_ref in enumerate(references):
-            lj = method.dissipate(table, rho, j)
-            out.append(-jnp.real(jnp.trace(lj @ (log_rho - log_ref))))
+        lrho = method.dissipate(table, rho)  # (F, d, d)
+        out = [
+            -jnp.real(jnp.trace(lj @ (log_rho - log_ref)))
+            for lj, log_ref in zip(lrho, references, strict=True)
+        ]
         return jnp.stack(out)
 
     return _over_times(one, rho)
@@ -278,7 +279,7 @@ def fewlevel_entropy_production(model: FewLevelModel, state) -> Float[Array, "..
             flux = flux + emitted - absorbed
         if stationary:
             return flux
-        lrho = sum(method.dissipate(table, rho, j) for j in range(n_fields))
+        lrho = jnp.sum(method.dissipate(table, rho), axis=0)
         return -jnp.real(jnp.trace(lrho @ logm_hermitian(rho))) + flux
 
     return _over_times(one, rho)

@@ -23,6 +23,7 @@ from ._transitions import (
     redfield_apply,
     redfield_channels,
     secular_apply,
+    secular_ranges,
     secular_weights,
 )
 
@@ -90,8 +91,8 @@ class AbstractFewLevelMethod(eqx.Module):
         """`ρ(t)` at the elapsed times `dts` from `rho0` (both eigenbasis), `(T, d, d)`."""
 
     @abc.abstractmethod
-    def dissipate(self, table: Transitions, rho, j: int) -> Complex[Array, "d d"]:
-        """`L_j(ρ)`: field j's dissipator applied to `ρ`."""
+    def dissipate(self, table: Transitions, rho) -> Complex[Array, "F d d"]:
+        """`L_j(ρ)` for every field j: each field's dissipator applied to `ρ`."""
 
     @abc.abstractmethod
     def jump_rates(self, table: Transitions, rho, j: int, weights=None) -> tuple[Array, Array]:
@@ -149,16 +150,30 @@ class _AbstractLiouvillianMethod(AbstractFewLevelMethod):
         )
         return rho, residual, RESULTS.successful
 
+    propagation: eqx.AbstractVar[str]
+
+    def _propagates_by_ode(self, d: int) -> bool:
+        """Whether `propagate` integrates an ODE (`propagation="ode"`, or `"auto"` from
+        `ODE_MIN_SIZE`) instead of exponentiating the `d² × d²` generator."""
+        return _iterative(self.propagation, "ode", d, ODE_MIN_SIZE)
+
+    @abc.abstractmethod
+    def _propagate_ode(self, table: Transitions, rho0, dts):
+        """`propagate` without a `d² × d²` matrix (`rho0` already in the table's dtype)."""
+
     def propagate(self, table, rho0, dts):
         d = table.size
+        if self._propagates_by_ode(d):
+            return self._propagate_ode(table, rho0.astype(table.amplitude.dtype), dts)
         lv = self.generator(table)
         x0 = rho0.astype(lv.dtype).reshape(d * d)
         return jax.vmap(lambda t: (jax.scipy.linalg.expm(lv * t) @ x0).reshape(d, d))(dts)
 
-    def dissipate(self, table, rho, j):
+    def dissipate(self, table, rho):
         d = table.size
-        lj = self.dissipator(table, j)
-        return (lj @ rho.astype(lj.dtype).reshape(d * d)).reshape(d, d)
+        x = rho.astype(table.amplitude.dtype).reshape(d * d)
+        fields = range(table.amplitude.shape[0])
+        return jnp.stack([(self.dissipator(table, j) @ x).reshape(d, d) for j in fields])
 
     def field_stationary(self, table, j):
         iterative = self._iterative_stationary(table, (j,))
@@ -340,20 +355,15 @@ class Secular(_AbstractLiouvillianMethod):
     def dissipator(self, table, j):
         return dissipator_secular(table, j)
 
-    def dissipate(self, table, rho, j):
+    def dissipate(self, table, rho):
         if table.size < ODE_MIN_SIZE:  # the d² × d² matrix is small: cheaper to compile
-            return super().dissipate(table, rho, j)
-        return secular_apply(table, (j,), include_hamiltonian=False)(
-            rho.astype(table.amplitude.dtype)
-        )
+            return super().dissipate(table, rho)
+        ranges = secular_ranges(table)  # once for all fields
+        x = rho.astype(table.amplitude.dtype)
+        fields = range(table.amplitude.shape[0])
+        return jnp.stack([secular_apply(table, (j,), False, ranges)(x) for j in fields])
 
-    def _propagates_by_ode(self, d: int) -> bool:
-        return _iterative(self.propagation, "ode", d, ODE_MIN_SIZE)
-
-    def propagate(self, table, rho0, dts):
-        if not self._propagates_by_ode(table.size):
-            return super().propagate(table, rho0, dts)
-        rho0 = rho0.astype(table.amplitude.dtype)
+    def _propagate_ode(self, table, rho0, dts):
         rho = _ode_propagate(secular_apply(table, include_hamiltonian=False), rho0, dts)
         e = table.energies
         phase = jnp.exp(-1j * (e[:, None] - e[None, :])[None] * dts[:, None, None])
@@ -422,15 +432,15 @@ class Redfield(_AbstractLiouvillianMethod):
     def dissipator(self, table, j):
         return dissipator_redfield(table, j)
 
-    def dissipate(self, table, rho, j):
-        return redfield_apply(table, (j,), include_hamiltonian=False)(
-            rho.astype(table.amplitude.dtype)
+    def dissipate(self, table, rho):
+        x = rho.astype(table.amplitude.dtype)
+        fields = range(table.amplitude.shape[0])
+        return jnp.stack(
+            [redfield_apply(table, (j,), include_hamiltonian=False)(x) for j in fields]
         )
 
-    def propagate(self, table, rho0, dts):
-        if not _iterative(self.propagation, "ode", table.size, ODE_MIN_SIZE):
-            return super().propagate(table, rho0, dts)
-        return _ode_propagate(redfield_apply(table), rho0.astype(table.amplitude.dtype), dts)
+    def _propagate_ode(self, table, rho0, dts):
+        return _ode_propagate(redfield_apply(table), rho0, dts)
 
     def jump_rates(self, table, rho, j, weights=None):
         (x_e, xt_e), (x_a, xt_a) = redfield_channels(table, j)
@@ -474,10 +484,11 @@ class Pauli(AbstractFewLevelMethod):
         p = jax.vmap(lambda t: jax.scipy.linalg.expm(w * t) @ p0)(dts)
         return jax.vmap(jnp.diag)(p).astype(table.amplitude.dtype)
 
-    def dissipate(self, table, rho, j):
-        w = self.generator(table, fields=(j,))
-        p = jnp.real(jnp.diagonal(rho)).astype(w.dtype)
-        return jnp.diag(w @ p).astype(table.amplitude.dtype)
+    def dissipate(self, table, rho):
+        p = jnp.real(jnp.diagonal(rho)).astype(table.pauli_rates.dtype)
+        fields = range(table.amplitude.shape[0])
+        flows = [self.generator(table, fields=(j,)) @ p for j in fields]
+        return jax.vmap(jnp.diag)(jnp.stack(flows)).astype(table.amplitude.dtype)
 
     def jump_rates(self, table, rho, j, weights=None):
         r = table.pauli_rates[j]  # [n, m]: rate m → n

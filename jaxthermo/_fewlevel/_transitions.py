@@ -26,7 +26,7 @@ import jax.numpy as jnp
 
 from .._baths import hermiticity_error
 from .._checks import Check, raise_if_bad
-from .._custom_types import Array, Complex, Float, Inexact
+from .._custom_types import Array, Complex, Float, Inexact, Int
 from .._statistics import occupation_factors
 
 
@@ -259,7 +259,19 @@ def dissipator_redfield(table: Transitions, j: int) -> Complex[Array, "d*d d*d"]
     return out
 
 
-def secular_apply(table: Transitions, fields=None, include_hamiltonian: bool = True):
+def secular_ranges(table: Transitions) -> tuple[Int[Array, "d d d"], Int[Array, "d d d"]]:
+    """`(lo, hi)`: for each `(m, n', n)` the range `[lo, hi)` of the sorted levels `m'` with
+    `|ε_m' − (ε_m − ε_n + ε_n')| <= tol` (the pairs of equal Bohr frequency that the secular
+    jump term couples; see `secular_apply`), `(d, d, d)` each. Shared by all fields."""
+    e, tol = table.energies, table.tolerance
+    # target[m, n', n] = ε_m − ε_n + ε_n': the energy level m' must have
+    target = e[:, None, None] + e[None, :, None] - e[None, None, :]
+    lo = jnp.searchsorted(e, target - tol, side="left")
+    hi = jnp.searchsorted(e, target + tol, side="right")
+    return lo, hi
+
+
+def secular_apply(table: Transitions, fields=None, include_hamiltonian: bool = True, ranges=None):
     """The secular (Davies) generator applied without a `d² × d²` matrix: `X ↦ −i[E, X] +
     Σ_j [Σ_ω A_j(ω) X A_j(ω)† − ½{Y, X}]` on `(d, d)` arrays in the eigenbasis, equal to
     `dissipator_secular` (plus the Hamiltonian part) on `vec(X)`.
@@ -272,17 +284,16 @@ def secular_apply(table: Transitions, fields=None, include_hamiltonian: bool = T
     exact for any degeneracy (equally spaced ladders, identical qubits). The decay term uses
     `Y = Σ_j (c_j† c_j) ⊙ [ε_m = ε_m']`.
 
-    **Arguments:** `table`; `fields` (indices; default all); `include_hamiltonian`.
+    **Arguments:** `table`; `fields` (indices; default all); `include_hamiltonian`;
+    `ranges`: `secular_ranges(table)` where several fields are applied one by one (computed
+    here if not given).
 
     **Returns:** the function `X ↦ L(X)`.
     """
     idx = range(table.amplitude.shape[0]) if fields is None else fields
     cs = [secular_weights(table, j) for j in idx]
     e, tol = table.energies, table.tolerance
-    # target[m, n', n] = ε_m − ε_n + ε_n': the energy level m' must have
-    target = e[:, None, None] + e[None, :, None] - e[None, None, :]
-    lo = jnp.searchsorted(e, target - tol, side="left")
-    hi = jnp.searchsorted(e, target + tol, side="right")
+    lo, hi = secular_ranges(table) if ranges is None else ranges
     degenerate = jnp.abs(table.bohr) <= tol
     y = sum((jnp.conj(c).T @ c) for c in cs) * degenerate
     dtype = cs[0].dtype
