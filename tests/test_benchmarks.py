@@ -35,3 +35,12 @@ def test_gpu_benchmark_runs_at_tiny_sizes(tmp_path):
         assert row["iterations"] > 0 and 0 < row["fraction"] and math.isfinite(row["seconds"])
     assert all(r["per_second"] > 0 for r in numbers["batched"] + numbers["fewlevel"])
     assert numbers["sweep"]["points"] == 512 and numbers["sweep"]["failed"] == 0
+
+
+def test_fewlevel_evolution_benchmark_at_a_tiny_size():
+    """The secular-evolution rows (ODE route, exponential, QuTiP mesolve where installed)
+    run, and the two routes agree."""
+    rows = _benchmark("fewlevel").secular_evolution((2,), times=(0.0, 1.0, 20.0))
+    cells = rows[0].split("|")
+    assert cells[2].strip() == "4" and float(cells[3]) > 0
+    assert float(cells[-2]) < 1e-8  # max abs diff ODE vs expm
