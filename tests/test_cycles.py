@@ -102,10 +102,13 @@ def _covariance_rhs(hamiltonian, baths):
     return rhs
 
 
-def _brute_force_cycle(rhs, n, boundaries, ts, max_periods=400, tol=1e-13):
-    """Integrate from C = 0 period after period (each stroke separately: the baths jump at
-    the boundaries) until C(0) changes by less than `tol`; then one more period saved at ts."""
-    c = np.zeros(n * n, complex)
+def _brute_force_cycle(rhs, n, boundaries, ts, trace_one=False):
+    """The periodic state of the linear ODE `dy/dt = rhs(t, y)` (`y` = vec of an n × n matrix)
+    by brute force: each stroke integrated separately by scipy's DOP853 (rtol 1e-12,
+    atol 1e-14; the baths jump at the boundaries), the one-period map `y ↦ M y + b` built
+    column by column from n² + 1 integrations, its fixed point solved densely,
+    `(I − M) y = b` (with `trace_one`: a trace-preserving map, whose fixed points are fixed by
+    `Tr y = 1`); then one more period, saved at `ts`, must return to it."""
 
     def one_period(c, ts=None):
         out = {}
@@ -119,15 +122,15 @@ def _brute_force_cycle(rhs, n, boundaries, ts, max_periods=400, tol=1e-13):
             c = sol.y[:, -1]  # (with t_eval, the last saved point: hence hi in t_eval)
         return c, out
 
-    for _ in range(max_periods):
-        new, _ = one_period(c)
-        if np.max(np.abs(new - c)) < tol:
-            break
-        c = new
-    else:
-        raise AssertionError("brute force did not converge")
-    _, saved = one_period(new, ts)
-    return np.stack([saved[t].reshape(n, n) for t in ts]) if ts is not None else new.reshape(n, n)
+    b, _ = one_period(np.zeros(n * n, complex))
+    m = np.stack([one_period(e)[0] - b for e in np.eye(n * n, dtype=complex)], axis=1)
+    a, target = np.eye(n * n) - m, b
+    if trace_one:
+        a, target = np.vstack([a, np.eye(n).reshape(1, -1)]), np.append(b, 1.0)
+    fixed = np.linalg.lstsq(a, target, rcond=None)[0]
+    end, saved = one_period(fixed, ts)
+    assert np.max(np.abs(end - fixed)) < 1e-10, "brute force: no periodic state"
+    return np.stack([saved[t].reshape(n, n) for t in ts])
 
 
 def _otto_frequency(t, wh, wc, th, te, tc, tk):
@@ -350,24 +353,9 @@ def test_qubit_otto_engine_against_dense_integration():
                 )
         return out.ravel()
 
-    rho = np.array([[0.3, 0.2 - 0.1j], [0.2 + 0.1j, 0.7]]).ravel()
     bounds = sorted({0.0, th, th + te, th + te + tc, period})
     ts = [0.0, 1.0, th + 0.2, th + te + 0.5, period - 0.1]
-    # (a density matrix is integrated from a state with coherences, not from zero)
-    for _ in range(400):
-        new = rho
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-            new = solve_ivp(rhs, (lo, hi), new, method="DOP853", rtol=1e-12, atol=1e-14).y[:, -1]
-        if np.max(np.abs(new - rho)) < 1e-13:
-            break
-        rho = new
-    saved = {}
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        inside = [t for t in ts if lo <= t < hi] + [hi]
-        sol = solve_ivp(rhs, (lo, hi), new, method="DOP853", rtol=1e-12, atol=1e-14, t_eval=inside)
-        saved.update({t: sol.y[:, i].reshape(2, 2) for i, t in enumerate(sol.t[:-1])})
-        new = sol.y[:, -1]
-    expected = np.stack([saved[t] for t in ts])
+    expected = _brute_force_cycle(rhs, 2, bounds, ts, trace_one=True)
     cycle = _cycle(engine, jnp.array(ts))
     assert cycle.result == jt.RESULTS.successful
     np.testing.assert_allclose(cycle.density_matrix, expected, atol=1e-9)
