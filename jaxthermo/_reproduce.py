@@ -38,12 +38,14 @@ def _junction_nu_map(base, xs, ys, build):
     )
 
 
-def junction_figures(out: Path, resolution: int = 128) -> dict:
+def junction_figures(out: Path, resolution: int = 128, quadrature_panels: int = 256) -> dict:
     """Paper 004: Fig. 3 (transmission for Γ/Δ = 0.02, 0.2, 2), Fig. 4 (C(t) exact vs EPA
     from the vacuum), Fig. 5 (ν∞ over (μ_L, μ_R) at T = 0.01 and T = 0.1, and over
     (T_L, T_R) at μ_L = μ_R = 0.7 (zero at μ = h by particle-hole symmetry); h = 1, δ = 0,
     g = 0.5, Γ = 0.01, Ω = 10). The panels' exact temperatures and the (c) chemical
-    potential are not legible in the paper's text; the values used are written into the JSON."""
+    potential are not legible in the paper's text; the values used are written into the JSON.
+    `resolution`: grid size of each Fig. 5 map; `quadrature_panels`: panels of the band
+    integrals of Fig. 4 (`junction.Quadrature(panels=...)`)."""
     plt = _pyplot()
 
     import jaxthermo as jt
@@ -75,8 +77,10 @@ def junction_figures(out: Path, resolution: int = 128) -> dict:
         m = jt.models.junction(delta=0.1, g=0.5, gamma=0.2, bandwidth=100.0, **p)
         ts = jnp.linspace(0.0, 25.0, 11)
         vacuum = jnp.zeros((2, 2))
-        exact_method = jn.Exact(jn.Quadrature(panels=256))
-        epa_method = jn.EPA("shifted", jn.Quadrature(panels=256))  # Fig. 4: Eq. (36)'s pole
+        exact_method = jn.Exact(jn.Quadrature(panels=quadrature_panels))
+        epa_method = jn.EPA(
+            "shifted", jn.Quadrature(panels=quadrature_panels)
+        )  # Fig. 4: Eq. (36)'s pole
         exact = jt.evolve(m, vacuum, ts, exact_method).covariance
         dense = jnp.linspace(0.0, 25.0, 201)
         epa = jt.evolve(m, vacuum, dense, epa_method).covariance
@@ -133,6 +137,7 @@ def junction_figures(out: Path, resolution: int = 128) -> dict:
         ax.set_title(f"Fig. 5({title})")
         summary[f"fig5{title[0]}_max_nu_over_gamma"] = float(values.max() / 0.01)
     _finish(fig, out / "fig5_nonmarkovianity.png")
+    summary["fig4_quadrature_panels"] = quadrature_panels
     summary["fig5_parameters"] = {
         **base,
         "resolution": resolution,
