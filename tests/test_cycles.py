@@ -470,7 +470,7 @@ def test_power_gradients():
         return jt.cycle_thermodynamics(e, e.period, breakpoints=e.breakpoints).power
 
     power = jax.jit(power)
-    args = (jnp.array(1.3), jnp.array(1.0), jnp.array(0.6))
+    args = (jnp.array(1.3, float), jnp.array(1.0, float), jnp.array(0.6, float))  # strong types
     check_grads(power, args, order=1, modes=["rev"], atol=1e-7, rtol=1e-6)
     # the closed form's derivative in τ_h (an independent check of the implicit rule)
     o = OTTO
@@ -503,7 +503,7 @@ def test_power_gradient_through_a_ramp():
 
     check_grads(
         jax.jit(power),
-        (jnp.array(0.5), jnp.array(0.3)),
+        (jnp.array(0.5, float), jnp.array(0.3, float)),  # (strong types: one compile)
         order=1,
         modes=["rev"],
         atol=1e-6,

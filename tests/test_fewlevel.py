@@ -156,8 +156,8 @@ def test_zero_sector_solve_gradients_vmap_and_large_d():
         m = fl.FewLevelModel(model.hamiltonian, fields)
         return jt.steady_state(m, fl.Secular("sectors")).populations
 
-    check_grads(jax.jit(lambda t: population(t)[0]), (jnp.array(1.7),), order=1, modes=["rev"],
-                eps=1e-5, atol=1e-8, rtol=1e-6)  # fmt: skip
+    check_grads(jax.jit(lambda t: population(t)[0]), (jnp.array(1.7, float),), order=1,
+                modes=["rev"], eps=1e-5, atol=1e-8, rtol=1e-6)  # fmt: skip
     temps = jnp.array([0.9, 1.7, 3.0])
     batch = jax.jit(jax.vmap(population))(temps)
     single = jax.jit(population)  # (one point at a time, not batched)
@@ -758,7 +758,7 @@ def test_redfield_matrix_free_against_qutip_and_its_gradient():
         rho = jt.steady_state(fl.FewLevelModel(h, fields), fl.Redfield("krylov")).density_matrix
         return jnp.real(rho[0, 1]) + jnp.real(rho[2, 2])
 
-    check_grads(jax.jit(coherence), (jnp.array(1.8),), order=1, modes=["rev"], eps=1e-5,
+    check_grads(jax.jit(coherence), (jnp.array(1.8, float),), order=1, modes=["rev"], eps=1e-5,
                 atol=1e-9, rtol=1e-6)  # fmt: skip
 
 

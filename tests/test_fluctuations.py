@@ -388,8 +388,8 @@ def test_gradients_of_noise_fano_and_tur():
     p = jnp.array([0.2, 0.3, 1.4, 0.5])  # H_01, rate, temperature, chemical potential
     for fn in (c2, fano, tur):
         check_grads(jax.jit(fn), (p,), order=1, modes=("fwd", "rev"), atol=1e-6, rtol=1e-5)
-    check_grads(jax.jit(lambda s: jt.cumulant_generating_function(make(p), 0, s)), (0.3,),
-                order=2)  # fmt: skip
+    check_grads(jax.jit(lambda s: jt.cumulant_generating_function(make(p), 0, s)),
+                (jnp.array(0.3, float),), order=2)  # fmt: skip
     batch = jax.vmap(c2)(jnp.stack([p, p.at[1].set(0.4)]))
     assert batch.shape == (2,) and batch[0] != batch[1]
 
