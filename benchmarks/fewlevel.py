@@ -60,6 +60,19 @@ def qutip_c_ops(energies, coupling, temperatures):
     return qutip.Qobj(np.diag(e)), ops
 
 
+def qutip_liouvillian(model, method):
+    """Our generator (eigenbasis, row-major vec) as a QuTiP superoperator in the basis of the
+    model's Hamiltonian as given (QuTiP's column-stacking convention)."""
+    import qutip
+
+    d = model.size
+    perm = np.arange(d * d).reshape(d, d).T.ravel()
+    basis = np.asarray(fl.transitions(model).basis)
+    u = np.kron(basis, basis.conj())
+    lv = u @ np.asarray(fl.liouvillian(model, method)) @ u.conj().T
+    return qutip.Qobj(lv[np.ix_(perm, perm)], dims=[[[d], [d]], [[d], [d]]])
+
+
 def rows_for(d, grid, qutip_points, assemble=True):
     energies, coupling = problem(d)
     t = jnp.linspace(0.5, 2.0, grid)
@@ -158,11 +171,7 @@ def redfield_solves(cases, dense_max=64, qutip_max=32):
             try:
                 import qutip
 
-                perm = np.arange(d * d).reshape(d, d).T.ravel()
-                table = fl.transitions(model)
-                u = np.kron(np.asarray(table.basis), np.asarray(table.basis).conj())
-                lv = u @ np.asarray(fl.liouvillian(model, fl.Redfield())) @ u.conj().T
-                sup = qutip.Qobj(lv[np.ix_(perm, perm)], dims=[[[d], [d]], [[d], [d]]])
+                sup = qutip_liouvillian(model, fl.Redfield())
                 t0 = time.perf_counter()
                 rho = qutip.steadystate(sup).full()
                 t_q = time.perf_counter() - t0
@@ -206,12 +215,7 @@ def secular_evolution(qubits, times=(0.0, 1.0, 10.0, 50.0, 200.0), expm_max=32, 
             try:
                 import qutip
 
-                perm = np.arange(d * d).reshape(d, d).T.ravel()
-                basis = np.asarray(fl.transitions(model).basis)
-                u = np.kron(basis, basis.conj())
-                lv = u @ np.asarray(fl.liouvillian(model)) @ u.conj().T  # site basis
-                sup = qutip.Qobj(lv[np.ix_(perm, perm)], dims=[[[d], [d]], [[d], [d]]])
-                sup = sup.to("csr")  # sparse, as a QuTiP user builds it
+                sup = qutip_liouvillian(model, fl.Secular()).to("csr")  # sparse, as users build it
                 opts = {"atol": 1e-12, "rtol": 1e-10, "nsteps": 10**6}
                 r0 = qutip.Qobj(np.asarray(rho0))
                 t0 = time.perf_counter()
