@@ -7,7 +7,6 @@ into the system; `J^Q_α = J^E_α − μ_α J^P_α`; at a steady state the entro
 `σ = −Σ_α β_α J^Q_α >= 0`.
 """
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -238,7 +237,6 @@ def _wigner_terms(model, state):
     return c, modes, gamma, occupations, flux
 
 
-@eqx.filter_jit  # compiled as a whole also when called eagerly (see docs/contract.md)
 def wigner_entropy_flux(model, state) -> Float[Array, " B"]:
     """Wigner entropy flux from the system into each bath (paper 002, Eq. (20)):
 
@@ -255,7 +253,6 @@ def wigner_entropy_flux(model, state) -> Float[Array, " B"]:
     return _wigner_terms(model, state)[4]
 
 
-@eqx.filter_jit  # compiled as a whole also when called eagerly (see docs/contract.md)
 def wigner_entropy_production(model, state) -> Float[Array, " B"]:
     """Wigner entropy production of each bath's quasi-probability current (paper 002,
     Eqs. (17), (C2), with `[Θ^{-1}]_{2k,2k} = [(C + ½)^{-1}]_kk` when there is no squeezing):
