@@ -109,25 +109,15 @@ def _picture(picture: str) -> str:
     return picture
 
 
-# `steady_state`, `currents` and `entropy_production` run as one compiled program per model
-# structure (`equinox.filter_jit`): an eager call (outside any jit) is one XLA program instead
-# of op by op (at d = 64 a few-level steady state took 0.8 s eagerly even with every op
-# compiled, 8 ms compiled); inside a user's jit/vmap/grad they are inlined. `evolve` is not:
-# some families check concrete inputs eagerly (e.g. strictly increasing `ts`) and the closed
-# systems sequence their work on the host.
+# `steady_state` runs as one compiled program per model structure (`equinox.filter_jit`): an
+# eager call (outside any jit) is one XLA program instead of op by op (at d = 64 a few-level
+# steady state took 0.8 s eagerly even with every op compiled, 8 ms compiled); inside a
+# user's jit/vmap/grad it is inlined. The cheap verbs (`currents`, `entropy_production`) stay
+# op by op: compiling them per model structure made the test suite's many small random models
+# slower (measured); `evolve` too (eager `ts` checks, host-sequenced closed systems).
 @eqx.filter_jit
 def _steady_state_compiled(model, method, throw):
     return model._steady_state(method, throw)
-
-
-@eqx.filter_jit
-def _currents_compiled(model, state, picture):
-    return model._currents(state, picture)
-
-
-@eqx.filter_jit
-def _entropy_production_compiled(model, state, picture):
-    return model._entropy_production(state, picture)
 
 
 def steady_state(model: AbstractModel, method: Any = None, *, throw: bool = True):
@@ -216,7 +206,7 @@ def currents(model: AbstractModel, state: Any, *, picture: str = "local") -> Cur
 
     **Returns:** `jaxthermo.Currents(particle, energy, heat)`, each of shape `(..., B)`.
     """
-    return _currents_compiled(_model(model, "currents"), state, _picture(picture))
+    return _model(model, "currents")._currents(state, _picture(picture))
 
 
 def entropy_production(
@@ -236,5 +226,4 @@ def entropy_production(
 
     **Returns:** `σ`, a scalar (or `(T,)` along a trajectory).
     """
-    model = _model(model, "entropy_production")
-    return _entropy_production_compiled(model, state, _picture(picture))
+    return _model(model, "entropy_production")._entropy_production(state, _picture(picture))
