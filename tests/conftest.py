@@ -8,6 +8,13 @@ import os
 _FLAG = "--xla_cpu_multi_thread_eigen=false"
 if _FLAG not in os.environ.get("XLA_FLAGS", ""):
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_FLAG}".strip()
+# One BLAS thread per test process: pytest-xdist already runs one worker per core, and
+# OpenBLAS's default of one thread per core (JAX's CPU LAPACK calls are scipy's OpenBLAS)
+# oversubscribes the cores with spinning threads (measured: tests/test_lyapunov.py on 2 cores
+# 105 s -> 87 s). Set here, in the xdist controller, so the workers and every process a test
+# starts inherit it before they load OpenBLAS; an explicit setting in the environment wins.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 # The suite's time is mostly XLA compilation of small programs: without LLVM's optimisation
 # passes it compiles ~20 % faster (same IEEE arithmetic; the tests' problems are small).
 _OPT = "--xla_backend_optimization_level=0"

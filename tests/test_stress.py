@@ -14,6 +14,8 @@ def test_every_solver_under_vmap_value_and_grad_with_default_flags():
     job = str(Path(__file__).with_name("stress_job.py"))
     env = dict(os.environ)
     env.pop("XLA_FLAGS", None)  # XLA's defaults: the multi-threaded Eigen pool
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.pop(var, None)  # and LAPACK's default threads (conftest.py sets one per worker)
     env["PYTHONPATH"] = str(Path(__file__).parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
     procs = [
         subprocess.Popen([sys.executable, job, "32"], env=env, stdout=subprocess.PIPE, text=True)
