@@ -2,6 +2,7 @@
 figures with the library (batched with `jax.vmap` / `lax.map`), writes PNGs and a JSON of
 the plotted key numbers, and returns that summary."""
 
+import functools
 import json
 from pathlib import Path
 
@@ -206,22 +207,25 @@ def chain_figures(
     out.mkdir(parents=True, exist_ok=True)
     n1, nl, gamma = 1.0, 2.0, 1e-5
 
-    def profiles(sites, hopping, probe):
-        def one(lam, g):
-            m = jt.models.chain(
-                sites, hopping=lam, rate=gamma, probe_rate=g, occupation_left=n1,
-                occupation_right=nl,
-            )  # fmt: skip
-            return jnp.real(jnp.diag(jt.steady_state(m).covariance))
-
-        return np.asarray(jax.jit(jax.vmap(one))(jnp.asarray(hopping), jnp.asarray(probe)))
+    @functools.partial(jax.jit, static_argnums=0)
+    @functools.partial(jax.vmap, in_axes=(None, 0, 0))
+    def profiles(sites, lam, g):
+        m = jt.models.chain(
+            sites, hopping=lam, rate=gamma, probe_rate=g, occupation_left=n1,
+            occupation_right=nl,
+        )  # fmt: skip
+        return jnp.real(jnp.diag(jt.steady_state(m).covariance))
 
     lams = np.array([1e-6, 3e-6, 1e-5, 3e-5, 1e-4])
     probes = np.array([1e-7, 1e-6, 1e-5, 1e-4])
+    # panels (a)-(c) and the L = 10 curve of (d): one batch of 15 points at L = 10
+    hopping = np.concatenate([lams, lams, np.full_like(probes, 1e-5), [1e-5]])
+    probe = np.concatenate([np.zeros_like(lams), np.full_like(lams, 1e-6), probes, [1e-6]])
+    at_10 = np.split(np.asarray(profiles(10, hopping, probe)), [5, 10, 14])
     panels = {
-        "a": ("Γ = 0, L = 10", "λ", lams, profiles(10, lams, np.zeros_like(lams))),
-        "b": ("Γ = 1e-6, L = 10", "λ", lams, profiles(10, lams, np.full_like(lams, 1e-6))),
-        "c": ("λ = 1e-5, L = 10", "Γ", probes, profiles(10, np.full_like(probes, 1e-5), probes)),
+        "a": ("Γ = 0, L = 10", "λ", lams, at_10[0]),
+        "b": ("Γ = 1e-6, L = 10", "λ", lams, at_10[1]),
+        "c": ("λ = 1e-5, L = 10", "Γ", probes, at_10[2]),
     }
     summary: dict = {"fig2_parameters": {"gamma": gamma, "n1": n1, "nL": nl}}
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.6), sharey=True)
@@ -235,7 +239,11 @@ def chain_figures(
     ax = axes[3]
     summary["fig2d"] = {}
     for sites in (10, 20, 50, 100):
-        occ = profiles(sites, np.array([1e-5]), np.array([1e-6]))[0]
+        occ = (
+            at_10[3][0]
+            if sites == 10
+            else np.asarray(profiles(sites, np.array([1e-5]), np.array([1e-6])))[0]
+        )
         ax.plot(np.arange(1, sites + 1) / sites, occ, "-", label=f"L = {sites}")
         summary["fig2d"][str(sites)] = occ.tolist()
     ax.set(xlabel="k / L", title="Fig. 2(d): λ = 1e-5, Γ = 1e-6")
