@@ -117,6 +117,8 @@ class AbstractFewLevelMethod(eqx.Module):
 class _AbstractLiouvillianMethod(AbstractFewLevelMethod):
     """Methods whose generator is a GKSL/Redfield superoperator on the full `ρ`."""
 
+    propagation: eqx.AbstractVar[str]  # "auto", "expm" or "ode" (see `propagate`)
+
     @abc.abstractmethod
     def dissipator(self, table: Transitions, j: int) -> Complex[Array, "d*d d*d"]:
         """Field j's dissipator as a `(d², d²)` matrix."""
@@ -149,8 +151,6 @@ class _AbstractLiouvillianMethod(AbstractFewLevelMethod):
             jnp.linalg.norm(lv), _tiny(lv)
         )
         return rho, residual, RESULTS.successful
-
-    propagation: eqx.AbstractVar[str]
 
     def _propagates_by_ode(self, d: int) -> bool:
         """Whether `propagate` integrates an ODE (`propagation="ode"`, or `"auto"` from
