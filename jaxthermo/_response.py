@@ -63,17 +63,37 @@ def flux_response(
     beta0 = 1.0 / temps
     base = jnp.stack([beta0, beta0 * mus], axis=-1)  # (N, 2)
     directions = jnp.asarray(directions, temps.dtype)
+    return _derivatives(make_model, fluxes, method, base, directions, bool(second_order))
 
+
+# Compiled as one program (equinox.filter_jit: `make_model`, `fluxes` and an array-free
+# `method` are static, so a second call with the same functions reuses it). Run op by op,
+# the Jacobian of a steady state compiled hundreds of small programs: measured for a junction,
+# 14 s for the first eager call against 1.4 s compiled; inside a user's jit it is inlined.
+@eqx.filter_jit
+def _derivatives(make_model, fluxes, method, base, directions, second_order):
     def response(x):
         point = base + jnp.einsum("k,kna->na", x, directions)
         beta, beta_mu = point[:, 0], point[:, 1]
         model = make_model(1.0 / beta, beta_mu / beta)
         return fluxes(model, steady_state(model, method))
 
-    x0 = jnp.zeros(directions.shape[0], temps.dtype)
+    x0 = jnp.zeros(directions.shape[0], base.dtype)
     linear = jax.jacfwd(response)(x0)
     second = jax.jacfwd(jax.jacfwd(response))(x0) if second_order else None
     return response(x0), linear, second
+
+
+class _BathFluxes(eqx.Module):
+    """`(J^E_0, …, J^E_{m−1}, J^P_0, …, J^P_{m−1})` of the first `m` baths (a module, not a
+    closure: equal for equal arguments, so the compiled response is reused)."""
+
+    picture: str = eqx.field(static=True)
+    m: int = eqx.field(static=True)
+
+    def __call__(self, model, state):
+        flows = currents(model, state, picture=self.picture)
+        return jnp.concatenate([flows.energy[: self.m], flows.particle[: self.m]])
 
 
 class OnsagerCoefficients(eqx.Module):
@@ -134,16 +154,12 @@ def onsager_coefficients(
         directions = directions.at[a, a, 0].set(-1.0)  # X^E_α = β_ref − β_α
         directions = directions.at[m + a, a, 1].set(1.0)  # X^P_α = β_α μ_α − β_ref μ_ref
 
-    def fluxes(model, state):
-        flows = currents(model, state, picture=picture)
-        return jnp.concatenate([flows.energy[:m], flows.particle[:m]])
-
     j0, linear, second = flux_response(
         make_model,
         temperatures,
         chemical_potentials,
         directions,
-        fluxes,
+        _BathFluxes(picture, m),
         method=method,
         second_order=second_order,
     )

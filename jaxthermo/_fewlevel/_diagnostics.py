@@ -258,13 +258,25 @@ def micro_onsager_coefficients(
         ]
     )
 
-    def fluxes(model, state):
+    _, jac, _ = flux_response(
+        make_model,
+        jnp.stack([t0, t0]),
+        jnp.stack([mu0, mu0]),
+        directions,
+        _MicroFluxes(mu0),
+        method=method,
+    )
+    return MicroOnsager(jac, reciprocity_error(jac))
+
+
+class _MicroFluxes(eqx.Module):
+    """Half the difference of fields 1 and 2's micro particle and heat currents, `(d, d, 2)`
+    (a module, so that `flux_response` reuses its compiled program for equal arguments)."""
+
+    chemical_potential: Float[Array, ""]
+
+    def __call__(self, model, state):
         micro = micro_currents(model, state)
         j = 0.5 * (micro.particle[1] - micro.particle[0])
         e = 0.5 * (micro.energy[1] - micro.energy[0])
-        return jnp.stack([j, e - mu0 * j], axis=-1)
-
-    _, jac, _ = flux_response(
-        make_model, jnp.stack([t0, t0]), jnp.stack([mu0, mu0]), directions, fluxes, method=method
-    )
-    return MicroOnsager(jac, reciprocity_error(jac))
+        return jnp.stack([j, e - self.chemical_potential * j], axis=-1)
