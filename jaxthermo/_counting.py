@@ -70,6 +70,21 @@ def counting(
     model: Any, bath: int, quantity: str, verb: str, method: Any = None
 ) -> AbstractCounting:
     """Validate `(model, bath, quantity)` and return the model's counting statistics."""
+    return model._counting(_checked_bath(model, bath, quantity, verb), quantity, method)
+
+
+# The verbs below validate their arguments eagerly, then evaluate in one compiled program per
+# model structure (equinox.filter_jit; inlined inside a user's jit/vmap/grad). Run op by op,
+# the cumulants of a 2-mode quadratic model took 6.9 s for the first call (hundreds of small
+# programs, most of them compiled again for every new model size) against 0.8 s compiled
+# (junction: 9.9 s against 1.0 s); a second call with new numbers takes milliseconds.
+@eqx.filter_jit
+def _evaluate(model, bath: int, quantity: str, method, what: str, *args):
+    return getattr(model._counting(bath, quantity, method), what)(*args)
+
+
+def _checked_bath(model: Any, bath: int, quantity: str, verb: str) -> int:
+    """The bath index (in `[0, n)`) after checking `model`, `bath` and `quantity`."""
     if not isinstance(model, AbstractModel):
         raise TypeError(f"`{verb}`: `model` must be a jaxthermo model, got {type(model).__name__}.")
     if not isinstance(model, AbstractCountingModel):
@@ -81,7 +96,7 @@ def counting(
         raise ValueError(f"`{verb}`: `bath` must be in [0, {n}) for this model, got {bath}.")
     if quantity not in QUANTITIES:
         raise ValueError(f"`{verb}`: `quantity` must be 'particle' or 'energy', got {quantity!r}.")
-    return model._counting(bath % n, quantity, method)
+    return bath % n
 
 
 def current_cumulants(
@@ -117,7 +132,8 @@ def current_cumulants(
     """
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise ValueError(f"`current_cumulants`: `order` must be an int >= 1, got {order!r}.")
-    return counting(model, bath, quantity, "current_cumulants", method).cumulants(order)
+    bath = _checked_bath(model, bath, quantity, "current_cumulants")
+    return _evaluate(model, bath, quantity, method, "cumulants", order)
 
 
 def cumulant_generating_function(
@@ -143,7 +159,8 @@ def cumulant_generating_function(
     s = jnp.asarray(s, dtype=jnp.result_type(float))
     if s.ndim != 0:
         raise ValueError("`cumulant_generating_function`: `s` must be a scalar (vmap over it).")
-    return counting(model, bath, quantity, "cumulant_generating_function", method).cgf(s)
+    bath = _checked_bath(model, bath, quantity, "cumulant_generating_function")
+    return _evaluate(model, bath, quantity, method, "cgf", s)
 
 
 def noise_spectrum(
@@ -172,7 +189,8 @@ def noise_spectrum(
     omegas = jnp.asarray(omegas, dtype=jnp.result_type(float))
     if omegas.ndim != 1:
         raise ValueError("`noise_spectrum`: `omegas` must be a 1-D array of frequencies.")
-    return counting(model, bath, quantity, "noise_spectrum", method).noise(omegas)
+    bath = _checked_bath(model, bath, quantity, "noise_spectrum")
+    return _evaluate(model, bath, quantity, method, "noise", omegas)
 
 
 def tur_ratio(
@@ -213,5 +231,6 @@ def gallavotti_cohen_residual(
     """
     s = jnp.asarray(s, dtype=jnp.result_type(float))
     a = jnp.asarray(affinity, dtype=s.dtype)
-    stats = counting(model, bath, quantity, "gallavotti_cohen_residual", method)
-    return stats.cgf(s) - stats.cgf(-s - a)
+    bath = _checked_bath(model, bath, quantity, "gallavotti_cohen_residual")
+    cgf = lambda x: _evaluate(model, bath, quantity, method, "cgf", x)  # noqa: E731
+    return cgf(s) - cgf(-s - a)
