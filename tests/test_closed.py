@@ -226,6 +226,7 @@ def test_driven_matches_dense_density_matrices():
         return np.einsum("ij,ijab->ab", h, pairs)
 
     rho0 = gaussian_density_matrix(np.asarray(system.product_covariance(cs0)), ops, "fermion")
+
     def rhs(t, y):
         h, y = fock_h(t), y.reshape(16, 16)
         return (-1j * (h @ y - y @ h)).ravel()
