@@ -44,3 +44,12 @@ def test_fewlevel_evolution_benchmark_at_a_tiny_size():
     cells = rows[0].split("|")
     assert cells[2].strip() == "4" and float(cells[3]) > 0
     assert float(cells[-2]) < 1e-8  # max abs diff ODE vs expm
+
+
+def test_eager_benchmark_case_runs(capsys):
+    """benchmarks/eager.py's cases call the library's current names (one case, in process)."""
+    import json
+
+    _benchmark("eager").case("cumulants_junction", "eager")
+    times = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert times["first"] > 0 and times["second"] > 0
