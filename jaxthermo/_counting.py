@@ -66,13 +66,6 @@ def _baths(model) -> int:
     return 2  # the junction's leads (L, R)
 
 
-def counting(
-    model: Any, bath: int, quantity: str, verb: str, method: Any = None
-) -> AbstractCounting:
-    """Validate `(model, bath, quantity)` and return the model's counting statistics."""
-    return model._counting(_checked_bath(model, bath, quantity, verb), quantity, method)
-
-
 # The verbs below validate their arguments eagerly, then evaluate in one compiled program per
 # model structure (equinox.filter_jit; inlined inside a user's jit/vmap/grad). Run op by op,
 # the cumulants of a 2-mode quadratic model took 6.9 s for the first call (hundreds of small
