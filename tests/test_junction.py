@@ -384,9 +384,12 @@ UPPER = jnp.array([2.0, 2.0, 1.0])
 def test_optax_power_matches_scan():
     """Hot left reservoir (T_L = 0.3, T_R = 0.05), levels h = 1 ± Δ/2: maximise the power
     over (μ_L, μ_R, δ) ∈ [0, 2]² × [0, 1] by projected Adam from four starts (vmapped; the
-    landscape has two near-symmetric maxima and local ones at large δ); a 33³ brute-force
-    scan must not beat the best optimised value, and its best point must be close to the
-    optimum's value within the grid error."""
+    landscape has two near-symmetric maxima and local ones at large δ). A brute-force scan
+    in two stages (17³ over the whole box, then 17³ over the two cells around its best
+    point: resolution 1/128 of the box in μ) must not beat the best optimised value
+    anywhere, and its refined best point must match the optimum's value within the grid
+    error (measured: 0.13 % below it; the coarse stage alone is 8 % below, the maximum is
+    sharp)."""
     starts = jnp.array([[1.0, 1.05, 0.3], [0.5, 0.6, 0.5], [1.5, 1.6, 0.5], [0.8, 1.2, 0.1]])
     run = jax.vmap(
         lambda p0: jt.maximize(
@@ -400,11 +403,20 @@ def test_optax_power_matches_scan():
     result = run(starts)
     best = int(jnp.argmax(result.best_value))
     value, params = result.best_value[best], result.best_params[best]
-    grid = [jnp.linspace(lo, hi, 33) for lo, hi in zip(LOWER, UPPER, strict=True)]
-    mesh = jnp.stack(jnp.meshgrid(*grid, indexing="ij"), -1).reshape(-1, 3)
-    scan = jax.jit(jax.vmap(_power))(mesh)
-    assert value >= float(jnp.max(scan)) * (1 - 1e-9)
-    np.testing.assert_allclose(value, jnp.max(scan), rtol=2e-2)
+    power = jax.jit(jax.vmap(_power))
+
+    def scan(lower, upper, k=17):
+        grid = [jnp.linspace(lo, hi, k) for lo, hi in zip(lower, upper, strict=True)]
+        mesh = jnp.stack(jnp.meshgrid(*grid, indexing="ij"), -1).reshape(-1, 3)
+        values = power(mesh)
+        return values, mesh[jnp.argmax(values)]
+
+    coarse, at = scan(LOWER, UPPER)
+    cell = (UPPER - LOWER) / 16
+    fine, _ = scan(jnp.maximum(at - cell, LOWER), jnp.minimum(at + cell, UPPER))
+    assert value >= float(jnp.max(coarse)) * (1 - 1e-9)
+    assert value >= float(jnp.max(fine)) * (1 - 1e-9)
+    np.testing.assert_allclose(value, jnp.max(fine), rtol=5e-3)
     assert params[2] == 0.0  # detuning lowers the transmission: the bound δ ≥ 0 is active
     grad = jax.jit(jax.grad(_power))(params)
     np.testing.assert_allclose(grad[:2], 0.0, atol=1e-8)  # interior stationary in μ_L, μ_R
