@@ -3,6 +3,7 @@ over its potential (paper 000, Sec. IV) and the junction's particle current over
 (paper 004). They sit above the models and below the command line."""
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
@@ -75,6 +76,7 @@ def optimize_ratchet_potential(
         model = ratchet(potential, hopping, rate, temps)
         return ratchet_current(model, steady_state(model).covariance)
 
+    current = jax.jit(current)  # evaluated outside the optimisation: one program, not op by op
     j_saw = current(reference)
     sign = jnp.sign(j_saw)
 
@@ -132,6 +134,7 @@ def optimize_junction_current(
         model = junction(h, p[0], p[1], gamma, bandwidth, temperatures, mus)
         return landauer_currents(model).particle[0]
 
+    evaluate = jax.jit(current)  # the two evaluations outside the optimisation: one program
     start = jnp.array([detuning, tunnelling], dtype=jnp.result_type(float))
     result = maximize(
         current,
@@ -141,7 +144,7 @@ def optimize_junction_current(
         project=lambda p: p.at[1].set(jnp.maximum(p[1], 1e-4)),
     )
     best = result.best_params
-    return JunctionOptimization(best[0], best[1], current(best), current(start), result.history)
+    return JunctionOptimization(best[0], best[1], evaluate(best), evaluate(start), result.history)
 
 
 class PrecisionOptimization(eqx.Module):
@@ -241,9 +244,14 @@ def optimize_precision(
     result = maximize(lambda p: -tur(p), start, optimizer=optax.adam(learning_rate), steps=steps,
                       project=project)  # fmt: skip
     best = result.best_params
-    model = precision_chain(best[:sites], best[sites:], rate, temperatures, chemical_potentials)
-    current = current_cumulants(model, 0, 1)[0]
-    return PrecisionOptimization(best[:sites], best[sites:], tur(best), tur(start), current,
+
+    @jax.jit  # the evaluations outside the optimisation: one program, not op by op
+    def summary(p):
+        model = precision_chain(p[:sites], p[sites:], rate, temperatures, chemical_potentials)
+        return tur_ratio(model, 0), current_cumulants(model, 0, 1)[0]
+
+    (tur_best, current), (tur_start, _) = summary(best), summary(start)
+    return PrecisionOptimization(best[:sites], best[sites:], tur_best, tur_start, current,
                                  -result.history)  # fmt: skip
 
 
@@ -329,7 +337,9 @@ def optimize_engine(
     result = maximize(lambda p: thermo(p).power, start, optimizer=optax.adam(learning_rate),
                       steps=steps, project=project)  # fmt: skip
     best = result.best_params
-    out = thermo(best)
+    evaluate = jax.jit(thermo)  # the two cycles outside the optimisation: one program
+    out = evaluate(best)
     ca = 1 - jnp.sqrt(engine.temperature_cold / engine.temperature_hot)
-    return EngineOptimization(build(best), out.power, out.efficiency, thermo(project(start)).power,
-                              ca, 1 - best[1] / best[0], result.history)  # fmt: skip
+    return EngineOptimization(build(best), out.power, out.efficiency,
+                              evaluate(project(start)).power, ca, 1 - best[1] / best[0],
+                              result.history)  # fmt: skip
