@@ -74,17 +74,21 @@ def junction_figures(out: Path, resolution: int = 128, quadrature_panels: int = 
         "b": dict(h=50.0, chemical_potentials=49.0, temperatures=(10.0, 0.01)),
     }
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+    ts = jnp.linspace(0.0, 25.0, 11)
+    dense = jnp.linspace(0.0, 25.0, 201)
+    vacuum = jnp.zeros((2, 2))
+    exact_method = jn.Exact(jn.Quadrature(panels=quadrature_panels))
+    epa_method = jn.EPA("shifted", jn.Quadrature(panels=quadrature_panels))  # Eq. (36)'s pole
+
+    @jax.jit  # both panels: one compiled program (the models share their structure)
+    def correlations(m):
+        exact = jt.evolve(m, vacuum, ts, exact_method).covariance
+        epa = jt.evolve(m, vacuum, dense, epa_method).covariance
+        return exact, epa, jt.evolve(m, vacuum, ts, epa_method).covariance
+
     for ax, (key, p) in zip(axes, panels.items(), strict=True):
         m = jt.models.junction(delta=0.1, g=0.5, gamma=0.2, bandwidth=100.0, **p)
-        ts = jnp.linspace(0.0, 25.0, 11)
-        vacuum = jnp.zeros((2, 2))
-        exact_method = jn.Exact(jn.Quadrature(panels=quadrature_panels))
-        epa_method = jn.EPA(
-            "shifted", jn.Quadrature(panels=quadrature_panels)
-        )  # Fig. 4: Eq. (36)'s pole
-        exact = jt.evolve(m, vacuum, ts, exact_method).covariance
-        dense = jnp.linspace(0.0, 25.0, 201)
-        epa = jt.evolve(m, vacuum, dense, epa_method).covariance
+        exact, epa, epa_at = correlations(m)
         # ours C_jk = <d_k† d_j>; the paper plots its C_jk = <d_j† d_k>, i.e. ours C_kj
         series = {
             "C11": lambda c: c[:, 0, 0].real,
@@ -95,7 +99,6 @@ def junction_figures(out: Path, resolution: int = 128, quadrature_panels: int = 
         for (label, pick), colour in zip(series.items(), "C0 C1 C2 C3".split(), strict=True):
             ax.plot(0.2 * dense, pick(epa), colour, lw=1)
             ax.plot(0.2 * ts, pick(exact), "o", color=colour, ms=3, label=label)
-        epa_at = jt.evolve(m, vacuum, ts, epa_method).covariance
         summary[f"fig4{key}_max_abs_exact_minus_epa"] = float(jnp.max(jnp.abs(exact - epa_at)))
         ax.set(xlabel="Γt", title=f"Fig. 4({key})")
         ax.legend(fontsize=7)
@@ -252,37 +255,28 @@ def chain_figures(
     fig.suptitle("Paper 002 Fig. 2: NESS occupation profiles (γ = 1e-5, n₁ = 1, n_L = 2)")
     _finish(fig, out / "fig2_occupation_profiles.png")
 
-    @jax.jit
-    def split(model):
-        pi = jt.wigner_entropy_production(model, jt.steady_state(model))
+    # Fig. 3: each L one compiled program, the model built inside it (built eagerly, every
+    # new L compiled each of the model's small operations again)
+    fig3_chain = dict(hopping=3e-7, rate=1e-6, probe_rate=1e-7, occupation_left=1.0,
+                      occupation_right=2.0)  # fmt: skip
+
+    @functools.partial(jax.jit, static_argnums=(0, 1))
+    def split(sites, closed_form):
+        m = jt.models.chain(sites, **fig3_chain)
+        if closed_form:
+            c = jt.models.chain_closed_form(sites, 3e-7, 1e-6, 1e-7, 1.0, 2.0)
+        else:
+            c = jt.steady_state(m)
+        pi = jt.wigner_entropy_production(m, c)
         return jnp.sum(pi[:2]), jnp.sum(pi[2:])
 
-    rows = []
-    for sites in sizes:
-        m = jt.models.chain(
-            sites, hopping=3e-7, rate=1e-6, probe_rate=1e-7, occupation_left=1.0,
-            occupation_right=2.0,
-        )  # fmt: skip
-        rows.append([float(x) for x in split(m)])
+    rows = [[float(x) for x in split(sites, False)] for sites in sizes]
     pis = np.array(rows)
     ls = np.array(sizes, float)
     tail = slice(len(sizes) // 2, None)
     slopes = np.polyfit(np.log(ls[tail]), np.log(pis[tail]), 1)[0]
 
-    @jax.jit
-    def split_closed(model, c):
-        pi = jt.wigner_entropy_production(model, c)
-        return jnp.sum(pi[:2]), jnp.sum(pi[2:])
-
-    big = []
-    for sites in asymptotic_sizes:
-        args = (sites, 3e-7, 1e-6, 1e-7, 1.0, 2.0)
-        m = jt.models.chain(
-            sites, hopping=3e-7, rate=1e-6, probe_rate=1e-7, occupation_left=1.0,
-            occupation_right=2.0,
-        )  # fmt: skip
-        big.append([float(x) for x in split_closed(m, jt.models.chain_closed_form(*args))])
-    big = np.array(big)
+    big = np.array([[float(x) for x in split(sites, True)] for sites in asymptotic_sizes])
     asymptotic = (
         np.polyfit(np.log(np.array(asymptotic_sizes, float)), np.log(big), 1)[0]
         if len(asymptotic_sizes) > 1
