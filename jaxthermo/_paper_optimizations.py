@@ -76,8 +76,8 @@ def optimize_ratchet_potential(
         model = ratchet(potential, hopping, rate, temps)
         return ratchet_current(model, steady_state(model).covariance)
 
-    current = jax.jit(current)  # evaluated outside the optimisation: one program, not op by op
-    j_saw = current(reference)
+    evaluate = jax.jit(current)  # the evaluations outside the optimisation: one program
+    j_saw = evaluate(reference)
     sign = jnp.sign(j_saw)
 
     def objective(shape):
@@ -85,7 +85,7 @@ def optimize_ratchet_potential(
 
     result = maximize(objective, reference, optimizer=optax.adam(learning_rate), steps=steps)
     best = amplitude_potential(result.best_params, reference)
-    j_best = current(best)
+    j_best = evaluate(best)
     return RatchetOptimization(best, j_best, j_saw, j_best / j_saw, sign * result.history)
 
 
@@ -134,7 +134,7 @@ def optimize_junction_current(
         model = junction(h, p[0], p[1], gamma, bandwidth, temperatures, mus)
         return landauer_currents(model).particle[0]
 
-    evaluate = jax.jit(current)  # the two evaluations outside the optimisation: one program
+    evaluate = jax.jit(current)  # the evaluations outside the optimisation: one program
     start = jnp.array([detuning, tunnelling], dtype=jnp.result_type(float))
     result = maximize(
         current,

@@ -264,7 +264,7 @@ def chain_figures(
     def split(sites, closed_form):
         m = jt.models.chain(sites, **fig3_chain)
         if closed_form:
-            c = jt.models.chain_closed_form(sites, 3e-7, 1e-6, 1e-7, 1.0, 2.0)
+            c = jt.models.chain_closed_form(sites, **fig3_chain)
         else:
             c = jt.steady_state(m)
         pi = jt.wigner_entropy_production(m, c)
