@@ -443,3 +443,123 @@ def test_reservoir_given_in_its_eigenbasis_is_the_same_system(statistics):
     np.testing.assert_allclose(b.currents.heat, a.currents.heat, atol=1e-12)
     with pytest.raises(ValueError, match="1-D mode energies"):
         cl.FiniteReservoir(np.ones((2, 2, 2)), np.ones((1, 2)), 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# One system mode: the arrowhead eigendecomposition (issue 16)
+# --------------------------------------------------------------------------------------------
+
+from jax.test_util import check_grads  # noqa: E402
+
+from jaxthermo._closed._arrowhead import arrowhead_eigh, arrowhead_matrix  # noqa: E402
+
+
+def _arrowhead_cases():
+    rng = np.random.default_rng(11)
+    d, z = rng.normal(size=40), rng.normal(size=40)  # couplings of both signs
+    pairs = np.concatenate([d[:20], d[:20]])  # two identical leads: every pole doubly degenerate
+    near = d.copy()
+    near[1], near[2] = d[0] + 1e-13, d[0] + 1e-9
+    weak = z.copy()
+    weak[3], weak[7], weak[9] = 0.0, 1e-20, 1e-9
+    return {
+        "random": (0.3, d, z),
+        "zero and tiny couplings": (0.3, d, weak),
+        "identical leads": (0.3, pairs, z),
+        "five-fold degenerate": (0.3, np.tile(d[:8], 5), z),
+        "uncoupled": (0.3, d, 0 * z),
+        "complex couplings": (0.3, d, z * np.exp(1j * rng.uniform(0, 2 * np.pi, 40))),
+        "nearly degenerate poles": (0.3, near, z),
+        "corner far outside": (1e3, d, z),
+    }
+
+
+@pytest.mark.parametrize("case", list(_arrowhead_cases()))
+def test_arrowhead_eigh_against_dense(case):
+    """Eigenvalues equal to LAPACK's, residual and orthogonality at rounding level, also where
+    the Gu–Eisenstat deflation acts (zero couplings, degenerate poles)."""
+    alpha, d, z = (jnp.asarray(x) for x in _arrowhead_cases()[case])
+    lam, v = jax.jit(arrowhead_eigh)(alpha, d, z)
+    a = np.asarray(arrowhead_matrix(alpha, d, z))
+    norm = np.linalg.norm(a, 2)
+    np.testing.assert_allclose(lam, np.linalg.eigvalsh(a), rtol=0, atol=1e-14 * norm)
+    assert np.linalg.norm(a @ v - v * lam[None, :]) <= 1e-14 * norm
+    assert np.linalg.norm(np.conj(v.T) @ v - np.eye(41)) <= 1e-13
+    assert np.iscomplexobj(v) == np.iscomplexobj(z)
+
+
+def test_arrowhead_eigh_chain_reservoir_and_gradients():
+    """A tight-binding reservoir of 1500 modes (the benchmark's, smaller) and two identical
+    copies of it; derivatives of gauge-invariant functions of (λ, V) by the custom JVP, checked
+    numerically and against `jnp.linalg.eigh`'s."""
+    m = 1500
+    k = np.arange(1, m + 1)
+    d = -np.cos(np.pi * k / (m + 1))
+    z = 0.1 * np.sqrt(2 / (m + 1)) * np.sin(np.pi * k / (m + 1))
+    for dd, zz in ((d, z), (np.concatenate([d, d]), np.concatenate([z, z]))):
+        lam, v = jax.jit(arrowhead_eigh)(0.2, jnp.asarray(dd), jnp.asarray(zz))
+        a = np.asarray(arrowhead_matrix(0.2, jnp.asarray(dd), jnp.asarray(zz)))
+        np.testing.assert_allclose(lam, np.linalg.eigvalsh(a), atol=1e-14)
+        assert np.max(np.abs(a @ v - v * lam[None, :])) < 1e-14
+        assert np.max(np.abs(v.T @ v - np.eye(len(lam)))) < 1e-13
+
+    def observable(eigh):  # propagator element and a spectral sum: independent of the gauge
+        def fn(alpha, d, z):
+            lam, v = eigh(alpha, d, z)
+            u = (v * jnp.exp(-0.7j * lam)[None, :]) @ jnp.conj(v[0])
+            return jnp.real(u[0]) + jnp.imag(u[3]) + jnp.sum(jnp.sin(lam))
+
+        return fn
+
+    rng = np.random.default_rng(5)
+    point = (jnp.asarray(0.4), jnp.asarray(rng.normal(size=6)), jnp.asarray(rng.normal(size=6)))
+    fn = observable(arrowhead_eigh)
+    check_grads(jax.jit(fn), point, order=1, modes=("fwd", "rev"))
+    dense = observable(lambda a, d, z: jnp.linalg.eigh(arrowhead_matrix(a, d, z)))
+    for ours, ref in zip(jax.grad(fn, (0, 1, 2))(*point), jax.grad(dense, (0, 1, 2))(*point),
+                         strict=True):  # fmt: skip
+        np.testing.assert_allclose(ours, ref, atol=1e-12)
+
+
+@pytest.mark.parametrize("statistics", ["fermion", "boson"])
+def test_one_mode_between_identical_reservoirs_matches_full_covariance(statistics):
+    """S = 1 (arrowhead route) between two identical reservoirs given as matrices (so every
+    mode energy is doubly degenerate: deflation), at different temperatures: C_s(t), reservoir
+    energies and numbers, currents, Δ_iS and the reservoir entropies against the dense full
+    covariance `e^{−iht} C(0) e^{iht}`; and with one reservoir, both evaluation orders (ρ̃
+    formed for many times, two row products for few) agree."""
+    rng = np.random.default_rng(8)
+    m = 12
+    shift = 2.5 if statistics == "boson" else 0.0
+    hr = random_hermitian(rng, m) + shift * np.eye(m)
+    b = 0.3 * (rng.normal(size=(1, m)) + 1j * rng.normal(size=(1, m)))
+    reservoirs = [cl.FiniteReservoir(hr, b, 0.6, 0.1), cl.FiniteReservoir(hr, b, 1.7, 0.2)]
+    system = cl.ClosedSystem(np.array([[0.4 + shift]]), reservoirs, statistics)
+    cs0 = np.array([[0.8]])
+    ts = jnp.linspace(0.0, 15.0, 7)
+    tr = jt.evolve(system, cs0, ts, cl.Eigenbasis(reservoir_entropies=True))
+    assert float(jnp.max(tr.entropy_production)) > 1e-3
+    for i in (2, 6):
+        c = cl.full_covariance(system, cs0, ts[i])
+        np.testing.assert_allclose(tr.covariance[i], c[:1, :1], atol=1e-12)
+        flows = jt.currents(system, c)
+        for got, ref in zip(jax.tree_util.tree_leaves(tr.currents),
+                            jax.tree_util.tree_leaves(flows), strict=True):  # fmt: skip
+            np.testing.assert_allclose(got[i], ref, atol=1e-12)
+        for r, block in enumerate(system.slices()[1:]):
+            c_rr = c[block, block]
+            np.testing.assert_allclose(
+                tr.reservoir_energy[i, r], jnp.real(jnp.trace(hr @ c_rr)), atol=1e-11
+            )
+            np.testing.assert_allclose(tr.reservoir_number[i, r], jnp.real(jnp.trace(c_rr)),
+                                       atol=1e-11)  # fmt: skip
+            np.testing.assert_allclose(tr.reservoir_entropy[i, r], jt.entropy(c_rr, statistics),
+                                       atol=1e-10)  # fmt: skip
+        np.testing.assert_allclose(
+            tr.entropy_production[i], cl.direct_entropy_production(system, c), atol=1e-10
+        )
+    one = cl.ClosedSystem(np.array([[0.4 + shift]]), reservoirs[:1], statistics)
+    few = jt.evolve(one, cs0, ts)  # 7 times < n = 13: no ρ̃
+    many = jt.evolve(one, cs0, jnp.linspace(0.0, 15.0, 31))  # 31 > 13: ρ̃ formed
+    np.testing.assert_allclose(few.entropy_production, many.entropy_production[::5], atol=1e-12)
+    np.testing.assert_allclose(few.currents.heat, many.currents.heat[::5], atol=1e-12)

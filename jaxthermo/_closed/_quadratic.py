@@ -19,6 +19,8 @@ system rows of `C(t)` `O(S n²)`; totals `Tr[h C]`, `Tr C` are conserved. Driven
 (`evolve_driven`) integrate `dC/dt = −i[h(t), C]` instead.
 """
 
+from typing import NamedTuple
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -27,11 +29,12 @@ from .._baths import eager_check, hermiticity_error
 from .._checks import Check, apply_checks
 from .._contract import AbstractModel, AbstractTrajectory, Currents, unsupported
 from .._custom_types import Array, ArrayLike, Complex, Float, Inexact, Real
-from .._gaussian import entropy, relative_entropy
+from .._gaussian import entropy, gaussian_function, relative_entropy
 from .._linalg import after
 from .._ode import ODE, solve_ode
 from .._solution import RESULTS
 from .._statistics import bose_einstein, check_statistics, fermi_dirac
+from ._arrowhead import arrowhead_eigh
 
 
 def thermal_covariance(
@@ -103,6 +106,15 @@ class FiniteReservoir(eqx.Module):
         self.chemical_potential = jnp.asarray(chemical_potential, dtype=jnp.result_type(float))
 
 
+class ReservoirModes(NamedTuple):
+    """A reservoir in its eigenbasis: `energies` `ε` (M,), `coupling` `b_r Q` (S × M) and
+    thermal `occupations` `f(ε)` (M,)."""
+
+    energies: Float[Array, " M"]
+    coupling: Inexact[Array, "S M"]
+    occupations: Float[Array, " M"]
+
+
 class ClosedSystem(AbstractModel):
     """A quadratic system (`hamiltonian` `h_s`, S × S) plus finite reservoirs; `statistics`
     `"boson"` or `"fermion"` (paper 001, Eqs. (1)–(3); see the module docstring for the total
@@ -171,10 +183,11 @@ class ClosedSystem(AbstractModel):
             float,
         )
 
-    def checks(self, thermal=None) -> list[Check]:
+    def checks(self, occupations=None) -> list[Check]:
         """Run-time checks: Hermitian `h_s` and `h_r`, `T_r > 0`, and (bosons) finite,
-        non-negative reservoir occupations (μ_r below the lowest level of `h_r`); `thermal`
-        reuses already computed `f(h_r)`."""
+        non-negative reservoir occupations (μ_r below the lowest level of `h_r`);
+        `occupations` reuses already computed mode occupations `f(ε_r)` (one array per
+        reservoir)."""
         out = [Check(hermiticity_error(self.hamiltonian), "ClosedSystem: `hamiltonian` must be "
                      "Hermitian.")]  # fmt: skip
         for i, r in enumerate(self.reservoirs):
@@ -182,8 +195,8 @@ class ClosedSystem(AbstractModel):
             out.append(Check(hermiticity_error(r.hamiltonian), where + "`hamiltonian` must be "
                              "Hermitian."))  # fmt: skip
             out.append(Check(jnp.invert(r.temperature > 0), where + "`temperature` must be > 0."))
-            if thermal is not None and self.statistics == "boson":
-                n = jnp.real(jnp.diagonal(thermal[i]))
+            if occupations is not None and self.statistics == "boson":
+                n = occupations[i]
                 out.append(
                     Check(
                         jnp.any(jnp.invert(jnp.isfinite(n)) | (n < 0)),
@@ -208,20 +221,25 @@ class ClosedSystem(AbstractModel):
                                           self.statistics, r.diagonal))  # fmt: skip
         return out
 
-    def eigenbasis_covariance(self, v, system_covariance, reservoir_covariances):
-        """`V† (C_s ⊕ f(h_1) ⊕ …) V` block by block (`Σ_b V_b† C_b V_b`, `V_b` the rows of
-        block b): `O(M_b² n + M_b n²)` per dense block and `O(M_b n²)` for a reservoir given
-        in its eigenbasis (diagonal `f(h_r)`), instead of two dense `n × n × n` products."""
-        blocks = self.slices()
-        covs = [jnp.asarray(system_covariance), *reservoir_covariances]
-        diagonal = [False, *(r.diagonal for r in self.reservoirs)]
-        out = 0.0
-        for block, c, diag in zip(blocks, covs, diagonal, strict=True):
-            vb = v[block, :]
-            dtype = jnp.result_type(vb, c)
-            vb = vb.astype(dtype)
-            cv = jnp.diagonal(c).astype(dtype)[:, None] * vb if diag else c.astype(dtype) @ vb
-            out = out + jnp.conj(vb.T) @ cv
+    def reservoir_modes(self) -> list["ReservoirModes"]:
+        """Every reservoir in its eigenbasis `h_r = Q diag(ε) Q†`: its mode energies `ε`, its
+        coupling `b_r Q` to the system and its thermal occupations `f(ε)` at `(T_r, μ_r)`.
+        One `eigh` per reservoir given as a matrix (none for one given by its energies),
+        computed one after the other (see `after`). In this basis the initial state is
+        `C_s ⊕ diag(f)` and the whole Hamiltonian `[[h_s, b Q], [(b Q)†, diag(ε)]]`; every
+        quantity of a `ClosedTrajectory` is a trace over a reservoir, hence the same."""
+        occ = bose_einstein if self.statistics == "boson" else fermi_dirac
+        out, last = [], None
+        for r in self.reservoirs:
+            if r.diagonal:
+                energies, coupling = jnp.real(jnp.diagonal(r.hamiltonian)), r.coupling
+            else:
+                h_r = r.hamiltonian if last is None else after(r.hamiltonian, last)
+                energies, q = jnp.linalg.eigh(h_r)
+                coupling = r.coupling @ q
+                last = energies
+            occupations = occ(energies, r.temperature, r.chemical_potential)
+            out.append(ReservoirModes(energies, coupling, occupations))
         return out
 
     def as_system_covariance(self, system_covariance: Inexact[ArrayLike, "S S"]) -> Array:
@@ -390,52 +408,103 @@ def _heat_flow_production(system: ClosedSystem, energy, number, e0, n0, s_sys, s
     return heat, flow, (s_sys - s0) - flow
 
 
+def mode_basis_eigh(
+    system: ClosedSystem, modes: list[ReservoirModes]
+) -> tuple[Float[Array, " n"], Inexact[Array, "n n"]]:
+    """`h = V diag(λ) V†` for the whole Hamiltonian in the reservoirs' eigenbases,
+    `[[h_s, B], [B†, diag(ε)]]` (`B` the couplings `b_r Q` side by side). One system mode
+    (`S = 1`) makes it an arrowhead, decomposed in `O(n²)` (`arrowhead_eigh`); otherwise one
+    dense `eigh` (after the reservoirs' ones, see `after`)."""
+    h_s = system.hamiltonian
+    energies = jnp.concatenate([m.energies for m in modes])
+    b = jnp.concatenate([m.coupling for m in modes], axis=1)
+    if h_s.shape[0] == 1:
+        return arrowhead_eigh(jnp.real(h_s[0, 0]), energies, jnp.conj(b[0]))
+    s, n = h_s.shape[0], h_s.shape[0] + energies.shape[0]
+    dtype = jnp.result_type(h_s, b, float)
+    h = jnp.zeros((n, n), dtype).at[:s, :s].set(h_s).at[:s, s:].set(b)
+    h = h.at[s:, :s].set(jnp.conj(b.T)).at[jnp.arange(s, n), jnp.arange(s, n)].set(energies)
+    return jnp.linalg.eigh(after(h, energies))
+
+
 def closed_evolve(
     system: ClosedSystem, system_covariance, ts, method: Eigenbasis, throw: bool
 ) -> ClosedTrajectory:
     """Exact evolution and paper 001 thermodynamics (Eqs. (4)–(18)) from covariances.
 
-    One eigendecomposition `h = V diag(ε) V†` of the total single-particle Hamiltonian and
-    `ρ̃ = V† C(t₀) V`; then, for `chunk_size` times at once (`lax.map` over chunks), the
-    system rows of `C(t) = V Φ ρ̃ Φ† V†` (`Φ = e^{−iε(t − t₀)}`), `O(S n²)` per time as matrix
-    products. They give `C_s(t)`, `⟨H_s⟩`, `⟨V⟩` and the currents; the last reservoir's energy
-    and number follow from the conserved totals `Tr[h C]`, `Tr C`, and any other reservoir's
-    from `φᵀ W φ*` weights (`eigenbasis_weights`, `O(n²)` per time). Δ_iS is computed from the
-    identity `Δ_iS = ΔS + Σ_r β_r[Δ⟨H_r⟩ − μ_r Δ⟨N_r⟩]`, which follows from (10) with the
-    conserved total entropy (5); the tests check it against the relative entropy (10) of
-    the full covariances and against dense density matrices."""
+    Every reservoir is taken to its eigenbasis first (`ClosedSystem.reservoir_modes`), where
+    the initial state is `C_s ⊕ diag(f(ε))`. Then one eigendecomposition `h = V diag(λ) V†`
+    of the whole (`mode_basis_eigh`: `O(n²)` for one system mode, a dense `eigh` otherwise)
+    and `ρ̃ = V† C(t₀) V` (one `n × M × n` product); then, for `chunk_size` times at once
+    (`lax.map` over chunks), the system rows of `C(t) = V Φ ρ̃ Φ† V†` (`Φ = e^{−iλ(t − t₀)}`)
+    in the eigenbasis, `O(S n²)` per time as one matrix product, projected onto the few
+    directions the observables need (`C_s`, and per reservoir `b_r` and `b_r h_r` for ⟨V⟩
+    and the currents: `O(S² n)`). The last reservoir's energy and number follow from the
+    conserved totals `Tr[h C]`, `Tr C`, any other reservoir's from `φᵀ W φ*` weights
+    (`eigenbasis_weights`, `O(n²)` per time). Δ_iS is computed from the identity
+    `Δ_iS = ΔS + Σ_r β_r[Δ⟨H_r⟩ − μ_r Δ⟨N_r⟩]`, which follows from (10) with the conserved
+    total entropy (5); the tests check it against the relative entropy (10) of the full
+    covariances and against dense density matrices."""
     cs0 = system.as_system_covariance(system_covariance)
-    h = system.total_hamiltonian()
-    # one eigh per reservoir, then the total one: in sequence (see `after`)
-    thermal = system.thermal_covariances()
-    eps, v = jnp.linalg.eigh(after(h, thermal[-1]))
-    c0_eig = system.eigenbasis_covariance(v, cs0, thermal)
+    modes = system.reservoir_modes()
+    eps, v = mode_basis_eigh(system, modes)
+    ns = system.hamiltonian.shape[0]
+    v_s, v_r = v[:ns, :], v[ns:, :]
+    occupations = jnp.concatenate([m.occupations for m in modes])
+    dtype = jnp.result_type(v, cs0)
     blocks = system.slices()
-    s_block = blocks[0]
-    v_s = v[s_block, :]
-    v_dag = jnp.conj(v.T)
-    nres = len(system.reservoirs)
     stat = system.statistics
+    nres = len(system.reservoirs)
+
+    def times_c0(x):  # x (C_s ⊕ diag f), for rows x in the mode basis
+        x = x.astype(jnp.result_type(x, dtype))
+        return jnp.concatenate(
+            [x[:, :ns] @ cs0.astype(x.dtype), x[:, ns:] * occupations[None, :]], axis=1
+        )
+
+    # ρ̃ = V† (C_s ⊕ diag f) V costs one n × M × n product; without it each time costs two
+    # row products (U_s(t) = V_s Φ V†, then U_s C(0) V) instead of one: form ρ̃ only when it
+    # is needed (weights of a second reservoir, reservoir entropies) or cheaper (S·T > n).
+    need_rho = nres > 1 or method.reservoir_entropies or ns * ts.shape[0] > v.shape[0]
+    if need_rho:
+        c0_eig = jnp.conj(v_s.T).astype(dtype) @ (cs0.astype(dtype) @ v_s) + jnp.conj(v_r.T) @ (
+            occupations.astype(v.dtype)[:, None] * v_r
+        )
+        apply_c0 = lambda left: _matmul(left, c0_eig)  # noqa: E731
+    else:
+        v_dag = jnp.conj(v.T)
+        apply_c0 = lambda left: _matmul(times_c0(_matmul(left, v_dag)), v)  # noqa: E731
+    # the directions the observables need, in the eigenbasis: C_s = rows @ conj(V_s)ᵀ and,
+    # per reservoir, Σ_m conj(b_sm) C_s'm = (rows @ conj(V_rᵀ bᵀ))_{s's}, likewise b ε
+    res_rows = [v[b, :] for b in blocks[1:]]
+    directions = [jnp.conj(v_s.T)]
+    for vb, m in zip(res_rows, modes, strict=True):
+        directions += [
+            jnp.conj(vb.T @ m.coupling.T),
+            jnp.conj(vb.T @ (m.coupling * m.energies[None, :]).T),
+        ]
+    directions = jnp.concatenate(directions, axis=1)
     # reservoirs but the last: ⟨H_r⟩, ⟨N_r⟩ from eigenbasis weights of their blocks
     weights = [
-        eigenbasis_weights(v[b, :], c0_eig, [r.hamiltonian, jnp.eye(r.hamiltonian.shape[0])])
-        for b, r in zip(blocks[1:-1], system.reservoirs[:-1], strict=True)
+        eigenbasis_weights(vb, c0_eig, [jnp.diag(m.energies), jnp.eye(m.energies.shape[0])])
+        for vb, m in zip(res_rows[:-1], modes[:-1], strict=True)
     ]
     weights = jnp.concatenate(weights) if weights else None
+    h_s = system.hamiltonian
+    mu = jnp.stack([r.chemical_potential for r in system.reservoirs])
 
     def chunk(tc):
         phase = jnp.exp(-1j * tc[:, None] * eps[None, :])  # K × n
-        k, ns = tc.shape[0], v_s.shape[0]
+        k = tc.shape[0]
         left = (v_s[None, :, :] * phase[:, None, :]).reshape(k * ns, -1)
-        rows = _matmul(left, c0_eig).reshape(k, ns, -1) * jnp.conj(phase)[:, None, :]
-        rows = _matmul(rows.reshape(k * ns, -1), v_dag).reshape(k, ns, -1)  # rows of C(t)
-        cs = rows[:, :, s_block]
+        rows = apply_c0(left).reshape(k, ns, -1) * jnp.conj(phase)[:, None, :]
+        proj = jnp.einsum("ksa,ap->ksp", rows, directions.astype(rows.dtype))
+        cs = proj[:, :, :ns]
         cs = 0.5 * (cs + jnp.conj(jnp.swapaxes(cs, 1, 2)))
-        h_sys = jnp.real(jnp.einsum("ij,kji->k", system.hamiltonian, cs))
-        interaction = sum(  # ⟨V⟩ = 2 Re Σ b_sm C_ms, C_ms = conj(C_sm)
-            2.0 * jnp.real(jnp.einsum("sm,ksm->k", r.coupling, jnp.conj(rows[:, :, b])))
-            for b, r in zip(blocks[1:], system.reservoirs, strict=True)
-        )
+        h_sys = jnp.real(jnp.einsum("ij,kji->k", h_s, cs))
+        traces = jnp.trace(proj[:, :, ns:].reshape(k, ns, 2 * nres, ns), axis1=1, axis2=3)
+        particle, energy = -2 * jnp.imag(traces[:, 0::2]), -2 * jnp.imag(traces[:, 1::2])
+        interaction = 2.0 * jnp.sum(jnp.real(traces[:, 0::2]), axis=1)  # ⟨V⟩ = 2 Re Σ b C
         if weights is None:
             values = jnp.zeros((k, 0), h_sys.dtype)
         else:
@@ -443,7 +512,8 @@ def closed_evolve(
                 jnp.einsum("ka,oak->ko", phase, weights @ jnp.conj(phase).T)
             )  # φᵀ W_o φ* for every time of the chunk
         s_sys = jax.vmap(lambda c: entropy(c, stat))(cs)
-        return cs, s_sys, h_sys, interaction, values, reservoir_currents(system, rows)
+        flows = Currents(particle, energy, energy - mu[None, :].astype(particle.dtype) * particle)
+        return cs, s_sys, h_sys, interaction, values, flows
 
     elapsed = ts - ts[0]
     size = min(method.chunk_size, ts.shape[0])
@@ -453,10 +523,11 @@ def closed_evolve(
     cs, s_sys, h_sys, interaction, values, flows = jax.tree_util.tree_map(
         lambda x: x.reshape(count * size, *x.shape[2:])[: ts.shape[0]], out
     )
-    # Tr[h C(0)] and Tr C(0) from the diagonal blocks of the product state (no n × n C(0))
-    initial = [cs0, *thermal]
-    e_total = sum(jnp.real(jnp.sum(h[b, b] * c.T)) for b, c in zip(blocks, initial, strict=True))
-    n_total = sum(jnp.real(jnp.trace(c)) for c in initial)
+    # Tr[h C(0)] and Tr C(0) of the product state, and each reservoir's ⟨H_r⟩_0, ⟨N_r⟩_0
+    e0 = jnp.stack([jnp.sum(m.energies * m.occupations) for m in modes])
+    n0 = jnp.stack([jnp.sum(m.occupations) for m in modes])
+    e_total = jnp.real(jnp.sum(h_s * cs0.T)) + jnp.sum(e0)
+    n_total = jnp.real(jnp.trace(cs0)) + jnp.sum(n0)
     n_sys = jnp.real(jnp.trace(cs, axis1=1, axis2=2))
     energy_rest, number_rest = values[:, 0::2], values[:, 1::2]
     last_e = e_total - h_sys - interaction - jnp.sum(energy_rest, axis=1)
@@ -464,27 +535,21 @@ def closed_evolve(
     energy = jnp.concatenate([energy_rest, last_e[:, None]], axis=1)
     number = jnp.concatenate([number_rest, last_n[:, None]], axis=1)
     s0 = entropy(cs0, stat)
-    e0 = jnp.stack(
-        [
-            jnp.real(jnp.trace(r.hamiltonian @ cr))
-            for r, cr in zip(system.reservoirs, thermal, strict=True)
-        ]
-    )
-    n0 = jnp.stack([jnp.real(jnp.trace(cr)) for cr in thermal])
     heat, flow, production = _heat_flow_production(system, energy, number, e0, n0, s_sys, s0)
     if method.reservoir_entropies:
 
         def reservoir_entropy_at(t):
             phase = jnp.exp(-1j * eps * t)
             s_r = []
-            for block in blocks[1:]:
-                lr = v[block, :] * phase[None, :]
+            for vb in res_rows:
+                lr = vb * phase[None, :]
                 cr = lr @ c0_eig @ jnp.conj(lr.T)
                 s_r.append(entropy(0.5 * (cr + jnp.conj(cr.T)), stat))
             return jnp.stack(s_r)
 
         s_res = jax.lax.map(reservoir_entropy_at, elapsed)
-        s_r0 = jnp.stack([entropy(cr, stat) for cr in thermal])
+        density = gaussian_function(stat, "entropy")  # S of diag(f): Σ s(f_m)
+        s_r0 = jnp.stack([jnp.sum(density.value(density.clip(m.occupations))) for m in modes])
         correlation = -(s_sys - s0) - jnp.sum(s_res - s_r0[None, :], axis=1)
     else:
         s_res = jnp.zeros((ts.shape[0], nres))
@@ -506,7 +571,8 @@ def closed_evolve(
         RESULTS.successful,
         method.reservoir_entropies,
     )
-    trajectory, result = apply_checks(trajectory, system.checks(thermal), throw)
+    occupations_per_reservoir = [m.occupations for m in modes]
+    trajectory, result = apply_checks(trajectory, system.checks(occupations_per_reservoir), throw)
     return eqx.tree_at(lambda t: t.result, trajectory, result)
 
 
