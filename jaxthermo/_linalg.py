@@ -29,6 +29,33 @@ def hermitian_part(x: Inexact[Array, "... n n"]) -> Inexact[Array, "... n n"]:
     return 0.5 * (x + dagger(x))
 
 
+# A complex product whose three dimensions multiply to at least this many runs as three real
+# products (see `matmul`).
+GAUSS_MIN_WORK = 2**19
+
+
+def matmul(a: Inexact[Array, "... m k"], b: Inexact[Array, "... k n"]) -> Inexact[Array, "... m n"]:
+    """`a @ b`, faster on XLA:CPU for large complex matrices: XLA's complex `dot` runs at about
+    a third of the rate of its real one (measured, 2 CPU cores, n = 512: 20.6 ms against
+    7.0 ms for three real products), so a complex product with `m k n >= GAUSS_MIN_WORK`
+    (80³) is formed by Gauss's three real products
+    `(A_r + iA_i)(B_r + iB_i) = [A_rB_r − A_iB_i] + i[(A_r + A_i)(B_r + B_i) − A_rB_r − A_iB_i]`
+    (normwise as accurate as the direct product, Higham, SIAM J. Matrix Anal. Appl. 13, 681
+    (1992)); and a complex matrix times a real one as two real products. Smaller complex
+    products (and batches of them under `vmap`, where XLA's batched complex `dot` is the
+    faster one) use `@`."""
+    complex_a, complex_b = jnp.iscomplexobj(a), jnp.iscomplexobj(b)
+    if complex_a and not complex_b:
+        return jax.lax.complex(jnp.real(a) @ b, jnp.imag(a) @ b)
+    if complex_b and not complex_a:
+        return jax.lax.complex(a @ jnp.real(b), a @ jnp.imag(b))
+    if not complex_a or a.shape[-2] * a.shape[-1] * b.shape[-1] < GAUSS_MIN_WORK:
+        return a @ b
+    ar, ai, br, bi = jnp.real(a), jnp.imag(a), jnp.real(b), jnp.imag(b)
+    t1, t2 = ar @ br, ai @ bi
+    return jax.lax.complex(t1 - t2, (ar + ai) @ (br + bi) - t1 - t2)
+
+
 def after(x: Array, earlier: Array) -> Array:
     """`x`, made to depend on `earlier` (`x + 0·earlier₀`, which XLA does not fold for
     floats). Chains LAPACK calls (eigh, eig, schur) so that at most one runs at a time: under

@@ -204,3 +204,20 @@ def test_bad_arguments():
         jt.solve_lyapunov(-jnp.eye(2), jnp.eye(3))
     with pytest.raises(TypeError, match="`solver` must be an AbstractLyapunovSolver"):
         jt.solve_lyapunov(-jnp.eye(2), jnp.eye(2), solver="eigen")
+
+
+def test_matmul_helper_matches_direct_products():
+    """`_linalg.matmul` (Gauss's three real products above GAUSS_MIN_WORK, two real products
+    for complex × real) equals `@` to rounding, normwise, on both sides of the threshold."""
+    from jaxthermo._linalg import GAUSS_MIN_WORK, matmul
+
+    rng = np.random.default_rng(3)
+    for m, k, n in ((5, 7, 3), (96, 96, 96), (32, 600, 40)):
+        a = rng.normal(size=(m, k)) + 1j * rng.normal(size=(m, k))
+        b = rng.normal(size=(k, n)) + 1j * rng.normal(size=(k, n))
+        for x, y in ((a, b), (a, b.real), (a.real, b), (a.real, b.real)):
+            got = np.asarray(matmul(jnp.asarray(x), jnp.asarray(y)))
+            ref = x @ y
+            assert got.dtype == ref.dtype
+            assert np.linalg.norm(got - ref) <= 1e-14 * np.linalg.norm(x) * np.linalg.norm(y)
+    assert 96**3 >= GAUSS_MIN_WORK > 5 * 7 * 3  # both branches above were exercised

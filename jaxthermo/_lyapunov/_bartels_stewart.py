@@ -7,6 +7,7 @@ import jax.numpy as jnp
 import jax.scipy.linalg as jsl
 
 from .._custom_types import Array, Complex
+from .._linalg import matmul
 from ._base import AbstractLyapunovSolver, make_stats
 from ._common import dagger, finite_result
 
@@ -67,14 +68,14 @@ def _triangular_lyapunov(t, c, block: int):
         def block_row(ii, y_j):
             i0 = (p - 1 - ii) * block
             t_i = lax.dynamic_slice(t, (i0, 0), (block, size))
-            rhs = lax.dynamic_slice(c_j, (i0, 0), (block, block)) - t_i @ y_j
+            rhs = lax.dynamic_slice(c_j, (i0, 0), (block, block)) - matmul(t_i, y_j)
             t_ii = lax.dynamic_slice(t, (i0, i0), (block, block))
             return lax.dynamic_update_slice(y_j, _sylvester_leaf(t_ii, b_jj, rhs), (i0, 0))
 
         y_j = lax.fori_loop(0, p, block_row, jnp.zeros((size, block), c.dtype))
         y = lax.dynamic_update_slice(y, y_j, (0, j0))
         b_j = lax.dynamic_slice(b, (j0, 0), (block, size))
-        c = c - jnp.where(columns[None, :] < j0, y_j @ b_j, 0)
+        c = c - jnp.where(columns[None, :] < j0, matmul(y_j, b_j), 0)
         return y, c
 
     y, _ = lax.fori_loop(0, p, block_column, (jnp.zeros_like(c), c))
@@ -126,9 +127,9 @@ class BartelsStewart(AbstractLyapunovSolver):
     def compute(self, state, rhs):
         q, t = state
         n = t.shape[0]
-        c = dagger(q) @ rhs @ q
+        c = matmul(matmul(dagger(q), rhs), q)
         y = _triangular_lyapunov(t, c, leaf_size(n, self.block))
-        x = q @ y @ dagger(q)
+        x = matmul(matmul(q, y), dagger(q))
         stats = make_stats(0, jnp.max(jnp.real(jnp.diagonal(t))))
         return x, finite_result(x, rhs), stats
 

@@ -3,7 +3,7 @@
 import jax.numpy as jnp
 
 from .._custom_types import Array, Bool, Complex, Float
-from .._linalg import dagger as dagger
+from .._linalg import dagger as dagger, matmul
 from .._solution import RESULTS
 
 
@@ -29,7 +29,7 @@ def relative_residual(
 
     **Returns:** the relative residual (dimensionless).
     """
-    r = drift @ x + x @ dagger(drift) + diffusion
+    r = matmul(drift, x) + matmul(x, dagger(drift)) + diffusion
     scale = 2 * jnp.linalg.norm(drift) * jnp.linalg.norm(x) + jnp.linalg.norm(diffusion)
     scale = jnp.where(scale == 0, 1.0, scale)
     return jnp.linalg.norm(r) / scale

@@ -8,6 +8,7 @@ import jax.lax as lax
 import jax.numpy as jnp
 
 from .._custom_types import Array, Bool, Complex
+from .._linalg import matmul
 from .._solution import RESULTS
 from ._bartels_stewart import BartelsStewart
 from ._base import AbstractLyapunovSolver, make_stats
@@ -28,8 +29,8 @@ class _GuardedState(NamedTuple):
 
 def _eigen_solve(state: _EigenState, rhs):
     v, vi, lam = state
-    y = (vi @ rhs @ dagger(vi)) / (lam[:, None] + jnp.conj(lam)[None, :])
-    x = v @ y @ dagger(v)
+    y = matmul(matmul(vi, rhs), dagger(vi)) / (lam[:, None] + jnp.conj(lam)[None, :])
+    x = matmul(matmul(v, y), dagger(v))
     n = lam.shape[0]
     # eig normalises columns, so ||V||_F = sqrt(n) and ||V||_F ||V^{-1}||_F / n estimates κ_2(V).
     cond = jnp.linalg.norm(v) * jnp.linalg.norm(vi) / n

@@ -6,7 +6,7 @@ import jax.scipy.linalg as jsl
 
 from .._solution import RESULTS
 from ._base import AbstractLyapunovSolver, make_stats
-from ._common import dagger, finite_result
+from ._common import dagger, finite_result, matmul
 
 
 class Sign(AbstractLyapunovSolver):
@@ -62,7 +62,7 @@ class Sign(AbstractLyapunovSolver):
             log_abs_det = jnp.sum(jnp.log(jnp.abs(jnp.diagonal(lu))))
             c = jnp.where(err > 1e-2, jnp.exp(-log_abs_det / n), 1.0).astype(dtype)
             a_new = 0.5 * (c * a + a_inv / c)
-            q_new = 0.5 * (c * q + (a_inv @ q @ dagger(a_inv)) / c)
+            q_new = 0.5 * (c * q + matmul(matmul(a_inv, q), dagger(a_inv)) / c)
             new_err = jnp.linalg.norm(a_new - a, ord=1) / jnp.linalg.norm(a_new, ord=1)
             return a_new, q_new, step + 1, new_err.astype(err.dtype)
 

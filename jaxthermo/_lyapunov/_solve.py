@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import jax.scipy.linalg as jsl
 
 from .._custom_types import Array, ArrayLike, Inexact
+from .._linalg import matmul
 from .._solution import RESULTS
 from ._auto import Auto
 from ._base import AbstractLyapunovSolver, LyapunovStats
@@ -66,7 +67,7 @@ class LyapunovOperator:
             self.lu = jsl.lu_factor(capacitance(solver, self.state, self.fixed, self.factored))
 
     def matvec(self, x):
-        out = self.drift @ x + x @ dagger(self.drift)
+        out = matmul(self.drift, x) + matmul(x, dagger(self.drift))
         if self.feedback is not None:
             out = out + self.feedback.inject(self.feedback.functional(x))
         return out
