@@ -9,7 +9,7 @@ import jax.scipy.linalg as jsl
 from ._checks import apply_checks, nan_where
 from ._contract import AbstractSteadyState, AbstractTrajectory
 from ._custom_types import Array, Float, Inexact, Real
-from ._linalg import dagger
+from ._linalg import dagger, matmul
 from ._lyapunov import (
     AbstractLyapunovSolver,
     lyapunov_operator,
@@ -169,7 +169,7 @@ def quadratic_evolve(model, covariance0, ts, method, throw: bool) -> Trajectory:
 
 def _evolve_ode(method: ODE, drift, diffusion, feedback, c0, ts, throw):
     def vector_field(t, c, args):
-        dc = drift @ c + c @ dagger(drift) + diffusion
+        dc = matmul(drift, c) + matmul(c, dagger(drift)) + diffusion
         if feedback is not None:
             dc = dc + feedback.inject(feedback.functional(c))
         return dc

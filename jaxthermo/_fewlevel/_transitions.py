@@ -27,6 +27,7 @@ import jax.numpy as jnp
 from .._baths import hermiticity_error
 from .._checks import Check, raise_if_bad
 from .._custom_types import Array, Complex, Float, Inexact, Int
+from .._linalg import matmul
 from .._statistics import occupation_factors
 
 
@@ -239,8 +240,8 @@ def redfield_apply(table: Transitions, fields=None, include_hamiltonian: bool = 
     def apply(rho):
         out = -1j * diff * rho if include_hamiltonian else jnp.zeros_like(rho)
         for (x, xt), left in zip(channels, lefts, strict=True):
-            out = out + 0.5 * (xt @ rho @ jnp.conj(x).T + x @ rho @ jnp.conj(xt).T)
-            out = out - 0.5 * (left @ rho + rho @ jnp.conj(left).T)
+            jump = matmul(matmul(xt, rho), jnp.conj(x).T) + matmul(matmul(x, rho), jnp.conj(xt).T)
+            out = out + 0.5 * jump - 0.5 * (matmul(left, rho) + matmul(rho, jnp.conj(left).T))
         return out
 
     return apply
@@ -311,6 +312,6 @@ def secular_apply(table: Transitions, fields=None, include_hamiltonian: bool = T
     def apply(x):
         out = -1j * diff * x if include_hamiltonian else jnp.zeros_like(x)
         out = out + sum(jumps(c, x) for c in cs)
-        return out - 0.5 * (y @ x + x @ y)
+        return out - 0.5 * (matmul(y, x) + matmul(x, y))
 
     return apply
