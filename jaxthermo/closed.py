@@ -11,6 +11,7 @@ the dense spin–GORM model with its Redfield limit. They evolve through the sha
     jt.evolve(spin, jnp.diag(jnp.array([0.0, 1.0])), ts).entropy_production
 """
 
+from ._closed._arrowhead import arrowhead_eigh as arrowhead_eigh
 from ._closed._quadratic import (
     ClosedSystem as ClosedSystem,
     ClosedTrajectory as ClosedTrajectory,
@@ -18,6 +19,7 @@ from ._closed._quadratic import (
     DrivenTrajectory as DrivenTrajectory,
     Eigenbasis as Eigenbasis,
     FiniteReservoir as FiniteReservoir,
+    ReservoirModes as ReservoirModes,
     direct_entropy_production as direct_entropy_production,
     effective_system_matrix as effective_system_matrix,
     free_energy_change as free_energy_change,
@@ -41,6 +43,8 @@ __all__ = [
     "DrivenTrajectory",
     "Eigenbasis",
     "FiniteReservoir",
+    "ReservoirModes",
+    "arrowhead_eigh",
     "direct_entropy_production",
     "effective_system_matrix",
     "free_energy_change",

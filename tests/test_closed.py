@@ -7,8 +7,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import scipy.linalg as sla
+from jax.test_util import check_grads
 
 import jaxthermo as jt
+from jaxthermo._closed._arrowhead import arrowhead_matrix
 
 from .helpers import gaussian_density_matrix, mode_operators, random_hermitian
 
@@ -449,10 +451,6 @@ def test_reservoir_given_in_its_eigenbasis_is_the_same_system(statistics):
 # One system mode: the arrowhead eigendecomposition (issue 16)
 # --------------------------------------------------------------------------------------------
 
-from jax.test_util import check_grads  # noqa: E402
-
-from jaxthermo._closed._arrowhead import arrowhead_eigh, arrowhead_matrix  # noqa: E402
-
 
 def _arrowhead_cases():
     rng = np.random.default_rng(11)
@@ -479,7 +477,7 @@ def test_arrowhead_eigh_against_dense(case):
     """Eigenvalues equal to LAPACK's, residual and orthogonality at rounding level, also where
     the Gu–Eisenstat deflation acts (zero couplings, degenerate poles)."""
     alpha, d, z = (jnp.asarray(x) for x in _arrowhead_cases()[case])
-    lam, v = jax.jit(arrowhead_eigh)(alpha, d, z)
+    lam, v = jax.jit(cl.arrowhead_eigh)(alpha, d, z)
     a = np.asarray(arrowhead_matrix(alpha, d, z))
     norm = np.linalg.norm(a, 2)
     np.testing.assert_allclose(lam, np.linalg.eigvalsh(a), rtol=0, atol=1e-14 * norm)
@@ -489,15 +487,15 @@ def test_arrowhead_eigh_against_dense(case):
 
 
 def test_arrowhead_eigh_chain_reservoir_and_gradients():
-    """A tight-binding reservoir of 1500 modes (the benchmark's, smaller) and two identical
+    """A tight-binding reservoir of 500 modes (the benchmark's, smaller) and two identical
     copies of it; derivatives of gauge-invariant functions of (λ, V) by the custom JVP, checked
     numerically and against `jnp.linalg.eigh`'s."""
-    m = 1500
+    m = 500
     k = np.arange(1, m + 1)
     d = -np.cos(np.pi * k / (m + 1))
     z = 0.1 * np.sqrt(2 / (m + 1)) * np.sin(np.pi * k / (m + 1))
     for dd, zz in ((d, z), (np.concatenate([d, d]), np.concatenate([z, z]))):
-        lam, v = jax.jit(arrowhead_eigh)(0.2, jnp.asarray(dd), jnp.asarray(zz))
+        lam, v = jax.jit(cl.arrowhead_eigh)(0.2, jnp.asarray(dd), jnp.asarray(zz))
         a = np.asarray(arrowhead_matrix(0.2, jnp.asarray(dd), jnp.asarray(zz)))
         np.testing.assert_allclose(lam, np.linalg.eigvalsh(a), atol=1e-14)
         assert np.max(np.abs(a @ v - v * lam[None, :])) < 1e-14
@@ -513,7 +511,7 @@ def test_arrowhead_eigh_chain_reservoir_and_gradients():
 
     rng = np.random.default_rng(5)
     point = (jnp.asarray(0.4), jnp.asarray(rng.normal(size=6)), jnp.asarray(rng.normal(size=6)))
-    fn = observable(arrowhead_eigh)
+    fn = observable(cl.arrowhead_eigh)
     check_grads(jax.jit(fn), point, order=1, modes=("fwd", "rev"))
     dense = observable(lambda a, d, z: jnp.linalg.eigh(arrowhead_matrix(a, d, z)))
     for ours, ref in zip(jax.grad(fn, (0, 1, 2))(*point), jax.grad(dense, (0, 1, 2))(*point),

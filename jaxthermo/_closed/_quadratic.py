@@ -107,8 +107,12 @@ class FiniteReservoir(eqx.Module):
 
 
 class ReservoirModes(NamedTuple):
-    """A reservoir in its eigenbasis: `energies` `ε` (M,), `coupling` `b_r Q` (S × M) and
-    thermal `occupations` `f(ε)` (M,)."""
+    """A finite reservoir in its eigenbasis `h_r = Q diag(ε) Q†` (from
+    `ClosedSystem.reservoir_modes`).
+
+    **Attributes:** `energies` `ε` (M,), energy units; `coupling` `b_r Q` (S × M) to the
+    system modes; `occupations` `f(ε)` (M,), the thermal occupations at `(T_r, μ_r)`.
+    """
 
     energies: Float[Array, " M"]
     coupling: Inexact[Array, "S M"]
