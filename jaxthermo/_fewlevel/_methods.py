@@ -278,8 +278,14 @@ def krylov_stationary(apply, mask, w, energies, restart: int = 10, max_steps: in
     rho = sol.value * mask
     rho = 0.5 * (rho + jnp.conj(rho.T))
     residual = jnp.linalg.norm(apply(rho)) / jnp.maximum(jnp.linalg.norm(w), _tiny(w))
-    result = RESULTS.where(sol.result == lx.RESULTS.successful, RESULTS.successful,
-                           RESULTS.not_converged)  # fmt: skip
+    # GMRES judges convergence entrywise at atol + rtol|b| (~2e-15 per entry here), which
+    # rounding alone can keep it from reaching: it then stagnates and reports failure with an
+    # excellent state (7-qubit Redfield chain: residual 1e-17, flagged on some runs and not on
+    # others). A unit-trace state whose own residual is at that level is the stationary state.
+    trace_error = jnp.abs(jnp.trace(rho) - 1)
+    accurate = (residual <= 1e3 * eps) & (trace_error <= 1e3 * eps)
+    converged = (sol.result == lx.RESULTS.successful) | accurate
+    result = RESULTS.where(converged, RESULTS.successful, RESULTS.not_converged)
     return rho, residual, result
 
 
