@@ -175,8 +175,10 @@ def _unrotate(v: Array, rotations) -> Array:
     return lax.cond(rotated, lambda v: lax.fori_loop(0, p.shape[0], step, v), lambda v: v, v)
 
 
+@jax.jit
 def _arrowhead_eigh_real(alpha, d, z):
-    """Eigenvalues (ascending) and orthogonal eigenvectors of the real arrowhead with `z ≥ 0`."""
+    """Eigenvalues (ascending) and orthogonal eigenvectors of the real arrowhead with `z ≥ 0`
+    (compiled as one program: an eager call would otherwise run its loops op by op)."""
     dtype = d.dtype
     order = jnp.argsort(d)
     d_sorted, z_sorted = d[order], z[order]
