@@ -514,8 +514,8 @@ def test_arrowhead_eigh_chain_reservoir_and_gradients():
     fn = observable(cl.arrowhead_eigh)
     check_grads(jax.jit(fn), point, order=1, modes=("fwd", "rev"))
     dense = observable(lambda a, d, z: jnp.linalg.eigh(arrowhead_matrix(a, d, z)))
-    for ours, ref in zip(jax.grad(fn, (0, 1, 2))(*point), jax.grad(dense, (0, 1, 2))(*point),
-                         strict=True):  # fmt: skip
+    grads, dense_grads = (jax.jit(jax.grad(f, (0, 1, 2)))(*point) for f in (fn, dense))
+    for ours, ref in zip(grads, dense_grads, strict=True):
         np.testing.assert_allclose(ours, ref, atol=1e-12)
 
 
@@ -556,6 +556,8 @@ def test_one_mode_between_identical_reservoirs_matches_full_covariance(statistic
         np.testing.assert_allclose(
             tr.entropy_production[i], cl.direct_entropy_production(system, c), atol=1e-10
         )
+    if statistics == "boson":
+        return  # the two evaluation orders below do not depend on the statistics
     one = cl.ClosedSystem(np.array([[0.4 + shift]]), reservoirs[:1], statistics)
     few = jt.evolve(one, cs0, ts)  # 7 times < n = 13: no ρ̃
     many = jt.evolve(one, cs0, jnp.linspace(0.0, 15.0, 31))  # 31 > 13: ρ̃ formed
