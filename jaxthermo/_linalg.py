@@ -56,6 +56,11 @@ def matmul(a: Inexact[Array, "... m k"], b: Inexact[Array, "... k n"]) -> Inexac
     return jax.lax.complex(t1 - t2, (ar + ai) @ (br + bi) - t1 - t2)
 
 
+def trace_of_product(a: Inexact[Array, "n m"], b: Inexact[Array, "m n"]) -> Inexact[Array, ""]:
+    """`Tr[a b] = Σ_ij a_ij b_ji` in `O(nm)` (no product formed)."""
+    return jnp.sum(a * jnp.transpose(b))
+
+
 def after(x: Array, earlier: Array) -> Array:
     """`x`, made to depend on `earlier` (`x + 0·earlier₀`, which XLA does not fold for
     floats). Chains LAPACK calls (eigh, eig, schur) so that at most one runs at a time: under

@@ -41,7 +41,7 @@ from ._checks import raise_if_bad
 from ._counting import AbstractCounting
 from ._custom_types import Array, Float
 from ._dynamics import quadratic_steady_state
-from ._linalg import dagger
+from ._linalg import dagger, matmul, trace_of_product
 from ._lyapunov import solve_lyapunov
 
 
@@ -154,11 +154,11 @@ class QuadraticCounting(AbstractCounting):
             for p in range(j + 1):
                 left = (eye if p == 0 else 0) + sigma * terms[p]
                 right = (eye if j - p == 0 else 0) + sigma * terms[j - p]
-                out = out + left @ gain @ right
+                out = out + matmul(matmul(left, gain), right)
             return out
 
         def minus(j):  # [s^j] C Λ⁻ C
-            return sum(terms[p] @ loss @ terms[j - p] for p in range(j + 1))
+            return sum(matmul(matmul(terms[p], loss), terms[j - p]) for p in range(j + 1))
 
         def coefficient_a(m):
             return 1.0 / math.factorial(m)
@@ -178,9 +178,9 @@ class QuadraticCounting(AbstractCounting):
             value = 0.0
             for m in range(1, k + 1):
                 j = k - m
-                occupied = jnp.trace(gain @ ((eye if j == 0 else 0) + sigma * terms[j]))
+                occupied = trace_of_product(gain, (eye if j == 0 else 0) + sigma * terms[j])
                 value = value + coefficient_a(m) * occupied
-                value = value + coefficient_b(m) * jnp.trace(loss @ terms[j])
+                value = value + coefficient_b(m) * trace_of_product(loss, terms[j])
             lam.append(math.factorial(k) * jnp.real(value))
         return self._scale(jnp.stack(lam), jnp.arange(1, order + 1))
 
@@ -193,8 +193,8 @@ class QuadraticCounting(AbstractCounting):
         a_c, b_c = a.astype(w.dtype), b.astype(w.dtype)
         c = care(w + sigma * a_c * gain, f + a_c * gain, a_c * gain + sigma * b_c * loss)
         eye = jnp.eye(model.size, dtype=w.dtype)
-        value = a * jnp.real(jnp.trace(gain @ (eye + sigma * c))) + b * jnp.real(
-            jnp.trace(loss @ c)
+        value = a * jnp.real(trace_of_product(gain, eye + sigma * c)) + b * jnp.real(
+            trace_of_product(loss, c)
         )
         return value
 
@@ -203,13 +203,15 @@ class QuadraticCounting(AbstractCounting):
         sigma = model.sign
         c, _ = self._steady()
         eye = jnp.eye(model.size, dtype=w.dtype)
-        shot = jnp.real(jnp.trace(gain @ (eye + sigma * c)) + jnp.trace(loss @ c))
-        big_b = (eye + sigma * c) @ gain @ (eye + sigma * c) - sigma * c @ loss @ c
+        shot = jnp.real(trace_of_product(gain, eye + sigma * c) + trace_of_product(loss, c))
+        big_b = matmul(matmul(eye + sigma * c, gain), eye + sigma * c) - sigma * matmul(
+            matmul(c, loss), c
+        )
         g_alpha = loss - sigma * gain
         lam, v = jnp.linalg.eig(w)
         v_inv = jnp.linalg.inv(v)
-        g_t = dagger(v) @ g_alpha @ v
-        b_t = v_inv @ big_b @ dagger(v_inv)
+        g_t = matmul(matmul(dagger(v), g_alpha), v)
+        b_t = matmul(matmul(v_inv, big_b), dagger(v_inv))
         pair = g_t * jnp.transpose(b_t)  # G̃_ij B̃_ji
         denom = jnp.conj(lam)[:, None] + lam[None, :]
 
