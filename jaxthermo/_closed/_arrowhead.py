@@ -135,7 +135,7 @@ def _secular_roots(alpha, d, z2, active, lower, upper):
     return origin, delta
 
 
-def _eigenvectors(d, z, active, origin, delta):
+def _eigenvectors(d, active, origin, delta):
     """Columns `(1, ẑ_k/(λ_j − d_k))/‖·‖` with Gu–Eisenstat couplings `ẑ` recomputed from the
     roots; deflated slots give unit vectors. Rows: system, then the poles."""
     m = d.shape[0]
@@ -190,7 +190,7 @@ def _arrowhead_eigh_real(alpha, d, z):
     lower = jnp.minimum(alpha, jnp.min(d_def)) - radius - tol - eps * scale
     upper = jnp.maximum(alpha, jnp.max(d_def)) + radius + tol + eps * scale
     origin, delta = _secular_roots(alpha, d_def, z_def**2, active, lower, upper)
-    v = _eigenvectors(d_def, z_def, active, origin, delta)
+    v = _eigenvectors(d_def, active, origin, delta)
     v = _unrotate(v, rotations)
     v = jnp.zeros_like(v).at[0].set(v[0]).at[1 + order].set(v[1:])  # undo the sort of poles
     lam = origin + delta
