@@ -30,11 +30,16 @@ from .._checks import Check, apply_checks
 from .._contract import AbstractModel, AbstractTrajectory, Currents, unsupported
 from .._custom_types import Array, ArrayLike, Complex, Float, Inexact, Real
 from .._gaussian import entropy, gaussian_function, relative_entropy
-from .._linalg import after
+from .._linalg import after, matmul
 from .._ode import ODE, solve_ode
 from .._solution import RESULTS
 from .._statistics import bose_einstein, check_statistics, fermi_dirac
 from ._arrowhead import arrowhead_eigh
+
+
+def _occupation(statistics: str):
+    """Bose–Einstein or Fermi–Dirac occupation `f(ε, T, μ)`."""
+    return bose_einstein if statistics == "boson" else fermi_dirac
 
 
 def thermal_covariance(
@@ -47,21 +52,13 @@ def thermal_covariance(
     """`f(h)` with Fermi or Bose occupations at `(T, μ)`: the covariance of
     `exp(−β(Ĥ − μN̂))/Z` (bosons need `μ` below the lowest level of `h`: checked by the
     model's `checks`). `diagonal`: `h` is diagonal (no eigh)."""
-    occ = bose_einstein if statistics == "boson" else fermi_dirac
+    occ = _occupation(statistics)
     if diagonal:
         n = occ(jnp.diagonal(hamiltonian), temperature, chemical_potential)
         return jnp.diag(n).astype(hamiltonian.dtype)
     e, v = jnp.linalg.eigh(hamiltonian)
     n = occ(e, temperature, chemical_potential)
     return (v * n[None, :]) @ jnp.conj(v.T)
-
-
-def _matmul(a: Array, b: Array) -> Array:
-    """`a @ b`; a complex `a` times a real `b` as two real products (half the flops of the
-    complex product that type promotion would do)."""
-    if jnp.iscomplexobj(a) and not jnp.iscomplexobj(b):
-        return jax.lax.complex(jnp.real(a) @ b, jnp.imag(a) @ b)
-    return a @ b
 
 
 class FiniteReservoir(eqx.Module):
@@ -232,7 +229,7 @@ class ClosedSystem(AbstractModel):
         computed one after the other (see `after`). In this basis the initial state is
         `C_s ⊕ diag(f)` and the whole Hamiltonian `[[h_s, b Q], [(b Q)†, diag(ε)]]`; every
         quantity of a `ClosedTrajectory` is a trace over a reservoir, hence the same."""
-        occ = bose_einstein if self.statistics == "boson" else fermi_dirac
+        occ = _occupation(self.statistics)
         out, last = [], None
         for r in self.reservoirs:
             if r.diagonal:
@@ -474,10 +471,10 @@ def closed_evolve(
         c0_eig = jnp.conj(v_s.T).astype(dtype) @ (cs0.astype(dtype) @ v_s) + jnp.conj(v_r.T) @ (
             occupations.astype(v.dtype)[:, None] * v_r
         )
-        apply_c0 = lambda left: _matmul(left, c0_eig)  # noqa: E731
+        apply_c0 = lambda left: matmul(left, c0_eig)  # noqa: E731
     else:
         v_dag = jnp.conj(v.T)
-        apply_c0 = lambda left: _matmul(times_c0(_matmul(left, v_dag)), v)  # noqa: E731
+        apply_c0 = lambda left: matmul(times_c0(matmul(left, v_dag)), v)  # noqa: E731
     # the directions the observables need, in the eigenbasis: C_s = rows @ conj(V_s)ᵀ and,
     # per reservoir, Σ_m conj(b_sm) C_s'm = (rows @ conj(V_rᵀ bᵀ))_{s's}, likewise b ε
     res_rows = [v[b, :] for b in blocks[1:]]
