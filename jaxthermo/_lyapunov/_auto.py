@@ -39,6 +39,10 @@ class Auto(AbstractLyapunovSolver):
         solver, substate = state
         return solver.compute(substate, rhs)
 
+    def compute_hermitian(self, state, rhs):
+        solver, substate = state
+        return solver.compute_hermitian(substate, rhs)
+
     def transpose(self, state):
         solver, substate = state
         return solver, solver.transpose(substate)

@@ -2,12 +2,14 @@
 
 from typing import NamedTuple
 
+import jax
 import jax.lax as lax
 import jax.numpy as jnp
 import jax.scipy.linalg as jsl
+from jax.custom_batching import custom_vmap
 
 from .._custom_types import Array, Complex
-from .._linalg import matmul
+from .._linalg import hermitian_part, matmul
 from ._base import AbstractLyapunovSolver, make_stats
 from ._common import dagger, finite_result
 
@@ -82,6 +84,73 @@ def _triangular_lyapunov(t, c, block: int):
     return y[:n, :n]
 
 
+UNROLLED_MAX_SIZE = 10
+
+
+def _hermitian_unrolled(t, c):
+    """Solve `t y + y t^H = c` for Hermitian `c` (its upper triangle is used) by elementwise
+    back substitution, unrolled: for `j` from last to first and `i <= j` from `j` down,
+
+        y_ij = (c_ij - Σ_{k>i} t_ik y_kj - Σ_{l>j} y_il conj(t_jl)) / (t_ii + conj(t_jj)),
+
+    with `y_kj = conj(y_jk)` for `k > j` (`y` is Hermitian). About `n³/2` complex
+    multiply-adds as one straight-line program: under `vmap` XLA runs it as a few fused loops
+    over the batch (measured on 2 CPU cores, 20000 triangular parts at n = 10: 0.05 s, against
+    0.25 s for the blocked sweep, whose leaf becomes batched `trsm` calls). Traced size grows
+    as `n³`, so it is used up to `UNROLLED_MAX_SIZE` only, and only under `vmap` (alone, the
+    straight-line scalar program is slower than the sweep)."""
+    n = t.shape[0]
+    tt = [[t[i, k] for k in range(n)] for i in range(n)]
+    tc = [[jnp.conj(tt[j][l]) for l in range(n)] for j in range(n)]
+    y = [[None] * n for _ in range(n)]
+    for j in range(n - 1, -1, -1):
+        for i in range(j, -1, -1):
+            acc = c[i, j]
+            for k in range(i + 1, n):
+                acc = acc - tt[i][k] * (y[k][j] if k <= j else jnp.conj(y[j][k]))
+            for l in range(j + 1, n):
+                acc = acc - y[i][l] * tc[j][l]
+            y[i][j] = acc / (tt[i][i] + tc[j][j])
+    rows = [[y[i][j] if i <= j else jnp.conj(y[j][i]) for j in range(n)] for i in range(n)]
+    return jnp.stack([jnp.stack(row) for row in rows])
+
+
+def _broadcast_batched(axis_size, in_batched, *args):
+    return [
+        x if b else jnp.broadcast_to(x, (axis_size, *x.shape))
+        for x, b in zip(args, in_batched, strict=True)
+    ]
+
+
+@custom_vmap
+def _small_lyapunov(t, c):
+    """`t y + y t^H = c` (`t` upper triangular, n <= UNROLLED_MAX_SIZE): the blocked sweep
+    alone, the unrolled elementwise solve under `vmap` (`c = c_h + i c_a` with `c_h`, `c_a`
+    Hermitian: two Hermitian solves)."""
+    return _triangular_lyapunov(t, c, t.shape[0])
+
+
+@_small_lyapunov.def_vmap
+def _small_lyapunov_batched(axis_size, in_batched, t, c):
+    t, c = _broadcast_batched(axis_size, in_batched, t, c)
+    ch = hermitian_part(c)
+    ca = -0.5j * (c - jnp.conj(jnp.swapaxes(c, -1, -2)))
+    y = jax.vmap(_hermitian_unrolled)(jnp.concatenate([t, t]), jnp.concatenate([ch, ca]))
+    return y[:axis_size] + 1j * y[axis_size:], True
+
+
+@custom_vmap
+def _small_lyapunov_hermitian(t, c):
+    """As `_small_lyapunov` for the Hermitian part of `c` (one Hermitian solve under `vmap`)."""
+    return _triangular_lyapunov(t, hermitian_part(c), t.shape[0])
+
+
+@_small_lyapunov_hermitian.def_vmap
+def _small_lyapunov_hermitian_batched(axis_size, in_batched, t, c):
+    t, c = _broadcast_batched(axis_size, in_batched, t, c)
+    return jax.vmap(_hermitian_unrolled)(t, hermitian_part(c)), True
+
+
 def leaf_size(n: int, block: int | None) -> int:
     """The block size of the triangular sweep: `block` if given, else `n` split into equal
     blocks of at most 32 (64 from n = 768), so that no padding is wasted (n = 100: four
@@ -125,10 +194,21 @@ class BartelsStewart(AbstractLyapunovSolver):
         return _SchurState(q, t)
 
     def compute(self, state, rhs):
+        return self._compute(state, rhs, hermitian=False)
+
+    def compute_hermitian(self, state, rhs):
+        return self._compute(state, rhs, hermitian=True)
+
+    def _compute(self, state, rhs, hermitian: bool):
         q, t = state
         n = t.shape[0]
         c = matmul(matmul(dagger(q), rhs), q)
-        y = _triangular_lyapunov(t, c, leaf_size(n, self.block))
+        if self.block is None and n <= UNROLLED_MAX_SIZE:
+            y = (_small_lyapunov_hermitian if hermitian else _small_lyapunov)(t, c)
+        else:
+            y = _triangular_lyapunov(
+                t, hermitian_part(c) if hermitian else c, leaf_size(n, self.block)
+            )
         x = matmul(matmul(q, y), dagger(q))
         stats = make_stats(0, jnp.max(jnp.real(jnp.diagonal(t))))
         return x, finite_result(x, rhs), stats

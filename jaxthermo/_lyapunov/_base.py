@@ -10,7 +10,8 @@ lineax, into
 
 - `init(W)`: the expensive, right-hand-side independent work (a Schur form, an eigen
   decomposition, an LU factorisation, ...), returned as a pytree `state`;
-- `compute(state, B)`: the solve for one right-hand side, reusing `state`;
+- `compute(state, B)`: the solve for one right-hand side, reusing `state`
+  (`compute_hermitian(state, B)`: the same for a `B` known to be Hermitian);
 - `transpose(state)`: a state for the *transposed* operator, i.e. the Lyapunov operator of
   `W^T` (`Z -> W^T Z + Z conj(W)`), ideally obtained from `state` without refactorising.
   Reverse-mode differentiation calls it, so a gradient costs one extra solve with the same
@@ -27,6 +28,7 @@ import equinox as eqx
 import jax.numpy as jnp
 
 from .._custom_types import Array, Complex, Float, Int
+from .._linalg import hermitian_part
 from .._solution import RESULTS
 
 
@@ -66,6 +68,16 @@ class AbstractLyapunovSolver(eqx.Module):
         self, state: Any, rhs: Complex[Array, "n n"]
     ) -> tuple[Complex[Array, "n n"], RESULTS, LyapunovStats]:
         """Solve `W X + X W^H = rhs`; returns `(X, result, stats)`."""
+
+    def compute_hermitian(
+        self, state: Any, rhs: Complex[Array, "n n"]
+    ) -> tuple[Complex[Array, "n n"], RESULTS, LyapunovStats]:
+        """`compute` for a right-hand side the caller knows to be Hermitian: solves with the
+        Hermitian part of `rhs`, so the solution is Hermitian (the operator maps Hermitian
+        matrices to Hermitian ones). Solvers that can exploit it override this
+        (`BartelsStewart`: half the unknowns under `vmap` at small `n`); the default is
+        `compute` of the Hermitian part."""
+        return self.compute(state, hermitian_part(rhs))
 
     @abc.abstractmethod
     def transpose(self, state: Any) -> Any:

@@ -72,18 +72,25 @@ class LyapunovOperator:
             out = out + self.feedback.inject(self.feedback.functional(x))
         return out
 
-    def _solve(self, rhs, transpose: bool):
+    def _solve(self, rhs, transpose: bool, hermitian: bool = False):
         state = self.solver.transpose(self.state) if transpose else self.state
         if self.feedback is None:
+            if hermitian:
+                return self.solver.compute_hermitian(state, rhs)
             return self.solver.compute(state, rhs)
         return woodbury(self.solver, state, self.fixed, self.lu, rhs, transpose=transpose)
 
-    def solve(self, rhs):
-        """`X` with `W X + X W^H (+ U(ℓ(X))) = rhs`; `(X, result, stats)`."""
+    def solve(self, rhs, *, hermitian: bool = False):
+        """`X` with `W X + X W^H (+ U(ℓ(X))) = rhs`; `(X, result, stats)`.
+
+        `hermitian=True` declares `rhs` Hermitian (its Hermitian part is used and `X` is
+        Hermitian). The same solver then also handles the forward-mode tangents, which are
+        Hermitian too when `rhs` is Hermitian for every parameter value
+        (`dW X + X dW^H + dF`); reverse-mode cotangents always take the general solve."""
         rhs = _as_square("rhs", rhs).astype(self.drift.dtype)
 
         def solve(_, b):
-            x, result, stats = self._solve(b, transpose=False)
+            x, result, stats = self._solve(b, transpose=False, hermitian=hermitian)
             return x, (result, stats)
 
         def transpose_solve(_, b):
