@@ -83,10 +83,13 @@ class LyapunovOperator:
     def solve(self, rhs, *, hermitian: bool = False):
         """`X` with `W X + X W^H (+ U(ℓ(X))) = rhs`; `(X, result, stats)`.
 
-        `hermitian=True` declares `rhs` Hermitian (its Hermitian part is used and `X` is
-        Hermitian). The same solver then also handles the forward-mode tangents, which are
-        Hermitian too when `rhs` is Hermitian for every parameter value
-        (`dW X + X dW^H + dF`); reverse-mode cotangents always take the general solve."""
+        `hermitian=True` declares that `rhs` is Hermitian for every parameter value and that
+        the caller uses only the Hermitian part of `X` (`(X + X^H)/2`, as `steady_state`
+        does). Every solve then takes the solver's `compute_hermitian`: the forward solve,
+        the forward-mode tangents (`-(dW X + X dW^H) + dF`, Hermitian) and the reverse-mode
+        cotangents (the transpose of `(X + X^H)/2` makes them Hermitian, and the transposed
+        operator maps Hermitian matrices to Hermitian ones). Without that symmetrisation by
+        the caller, derivatives would be wrong for non-Hermitian perturbations."""
         rhs = _as_square("rhs", rhs).astype(self.drift.dtype)
 
         def solve(_, b):
@@ -94,7 +97,7 @@ class LyapunovOperator:
             return x, (result, stats)
 
         def transpose_solve(_, b):
-            x, result, stats = self._solve(b, transpose=True)
+            x, result, stats = self._solve(b, transpose=True, hermitian=hermitian)
             return x, (result, stats)
 
         x, (result, stats) = lax.custom_linear_solve(
