@@ -57,6 +57,8 @@ def throughput(n, batch):
         sla.solve_continuous_lyapunov(w[i], -f[i])
     scipy_rate = m / (time.perf_counter() - t0)
     rows.append(f"| {n} | – | scipy loop (prebuilt W, F; {m} points) | {scipy_rate:.3g} | 1 | — |")
+    rows.append(schur_ceiling(w, scipy_rate))
+    print(rows[-1], flush=True)
     for name in ("Auto", "BartelsStewart", "Eigen", "Sign"):
         solver = None if name == "Auto" else getattr(ly, name)()
 
@@ -80,6 +82,30 @@ def throughput(n, batch):
         )
         print(rows[-1], flush=True)
     return rows
+
+
+def schur_ceiling(w, scipy_rate, repeat=6):
+    """The batched complex Schur form alone (`jax.vmap(jax.scipy.linalg.schur)` on the prebuilt
+    drifts): the LAPACK-bound ceiling of every Schur-based solve. Its CPU time / wall time tells
+    whether both pool threads ran it (README, "Known issue"): the best and the worst of
+    `repeat` runs are reported."""
+    import jax.scipy.linalg as jsl
+
+    fn = jax.jit(jax.vmap(lambda x: jsl.schur(x, output="complex")))
+    jax.block_until_ready(fn(w))
+    runs = []
+    for _ in range(repeat):
+        c0, t0 = time.process_time(), time.perf_counter()
+        jax.block_until_ready(fn(w))
+        wall = time.perf_counter() - t0
+        runs.append((wall, (time.process_time() - c0) / wall))
+    (fast, fast_cpu), (slow, slow_cpu) = min(runs), max(runs)
+    batch, n = w.shape[0], w.shape[1]
+    return (
+        f"| {n} | {batch} | Schur form alone (ceiling; best run CPU/wall {fast_cpu:.2f}, "
+        f"worst {slow_cpu:.2f}) | {batch / fast:.3g} (worst {batch / slow:.3g}) | "
+        f"{batch / fast / scipy_rate:.1f}× | — |"
+    )
 
 
 def sign_iterations(n=10, batch=2000):
@@ -118,7 +144,11 @@ def main():
             "jaxthermo: one `jax.jit(jax.vmap(...))` of building the model and "
             "`steady_state(..., throw=False)`; scipy: a Python loop over "
             "`solve_continuous_lyapunov` on the same prebuilt `(W, F)` (model building not "
-            "timed), same run. Targets of issue 16: n = 10 ≥ 3×10⁴/s, n = 100 ≥ 150/s.",
+            "timed), same run. Targets of issue 16: n = 10 ≥ 3×10⁴/s, n = 100 ≥ 150/s. "
+            "The row 'Schur form alone' is the batched LAPACK Schur decomposition of the same "
+            "drifts and nothing else, the ceiling of every Schur-based solve; its CPU time / "
+            "wall time near 2 means both pool threads ran it, near 1 one thread (README, "
+            "'Known issue': which one happens is decided by XLA's executor per call).",
             "",
             "| n | batch | solver | NESS / s | vs scipy loop | Sign iterations |",
             "|---|---|---|---|---|---|",
