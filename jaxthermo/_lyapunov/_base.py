@@ -75,7 +75,7 @@ class AbstractLyapunovSolver(eqx.Module):
         """`compute` for a right-hand side the caller knows to be Hermitian: solves with the
         Hermitian part of `rhs`, so the solution is Hermitian (the operator maps Hermitian
         matrices to Hermitian ones). Solvers that can exploit it override this
-        (`BartelsStewart`: half the unknowns under `vmap` at small `n`); the default is
+        (`BartelsStewart`: only the upper triangle, block by block); the default is
         `compute` of the Hermitian part."""
         return self.compute(state, hermitian_part(rhs))
 
