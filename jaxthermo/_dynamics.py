@@ -71,7 +71,8 @@ def quadratic_steady_state(model, method, throw: bool, *, with_operator: bool = 
     drift, diffusion = model.covariance_equation()
     feedback = model.probe_feedback()
     operator = lyapunov_operator(drift, solver, feedback)
-    # F is Hermitian for every parameter value, so are the tangents (see `solve`)
+    # F is Hermitian for every parameter value and only (X + X†)/2 is used below, so the
+    # tangents and cotangents are Hermitian too (see `LyapunovOperator.solve`)
     x, result, stats = operator.solve(-diffusion, hermitian=True)
     covariance = 0.5 * (x + dagger(x))
     abscissa = stats["spectral_abscissa"]
