@@ -167,3 +167,15 @@ def gaussian_density_matrix(c, ops, statistics):
     gen = sum(k[i, j] * (ops[i].conj().T @ ops[j]).toarray() for i in range(n) for j in range(n))
     rho = sla.expm(-gen)
     return rho / np.trace(rho)
+
+
+def force_unrolled(monkeypatch):
+    """Make BartelsStewart take its unrolled small solve under any vmap; returns the list that
+    records each trace of it (so a test can check the path really ran)."""
+    from jaxthermo._lyapunov import _bartels_stewart as bs
+
+    calls = []
+    original = bs._hermitian_unrolled
+    monkeypatch.setattr(bs, "UNROLLED_MIN_BATCH", 1)
+    monkeypatch.setattr(bs, "_hermitian_unrolled", lambda t, c: calls.append(1) or original(t, c))
+    return calls

@@ -10,7 +10,7 @@ from jax.test_util import check_grads
 import jaxthermo as jt
 from jaxthermo import lyapunov as ly
 
-from .helpers import random_hermitian
+from .helpers import force_unrolled, random_hermitian
 
 
 def _model(h_scale=1.0, statistics="boson"):
@@ -123,7 +123,7 @@ def test_vmap_of_a_parameter_function():
     np.testing.assert_allclose(out[2], occupations(ts[2]), atol=1e-13)
 
 
-def test_vmapped_steady_state_derivatives():
+def test_vmapped_steady_state_derivatives(monkeypatch):
     """Under vmap a 6-mode steady state takes the Hermitian unrolled solve (forward and
     tangents) and the general one (cotangents): derivatives of both modes, checked against
     finite differences and against single points."""
@@ -134,6 +134,7 @@ def test_vmapped_steady_state_derivatives():
         )
         return jt.steady_state(model).covariance
 
+    unrolled = force_unrolled(monkeypatch)  # the unrolled path at batch 3
     lams = jnp.array([0.1, 0.2, 0.3])
     ts = jnp.array([1.0, 2.0, 3.0])
     check_grads(jax.jit(jax.vmap(covariance)), (lams, ts), order=1, modes=("fwd", "rev"))
@@ -147,6 +148,7 @@ def test_vmapped_steady_state_derivatives():
         single = jax.grad(current_like, argnums=(0, 1))(lams[i], ts[i])
         np.testing.assert_allclose(batched[0][i], single[0], rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(batched[1][i], single[1], rtol=1e-10, atol=1e-12)
+    assert unrolled
 
 
 def test_steady_state_reports_solver_statistics():

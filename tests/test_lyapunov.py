@@ -12,6 +12,7 @@ from jaxthermo import lyapunov as ly
 from jaxthermo._lyapunov import lyapunov_solve
 
 from .helpers import (
+    force_unrolled,
     near_degenerate_drift,
     nonnormal_drift,
     physical_drift,
@@ -182,7 +183,7 @@ def test_vmap_matches_loop(name):
 
 
 @pytest.mark.parametrize("n", [5, 10, 11])
-def test_small_batched_bartels_stewart_paths(n):
+def test_small_batched_bartels_stewart_paths(n, monkeypatch):
     """Under vmap, n <= UNROLLED_MAX_SIZE takes the unrolled elementwise triangular solve
     (n = 11: the blocked sweep): general and Hermitian right-hand sides, partly batched
     arguments and nested vmap all agree with scipy."""
@@ -192,6 +193,7 @@ def test_small_batched_bartels_stewart_paths(n):
         [jnp.asarray(rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n))) for _ in range(6)]
     )
     solver = ly.BartelsStewart()
+    unrolled = force_unrolled(monkeypatch)  # the unrolled path at batch 6
 
     def solve(w, b, hermitian=False):
         state = solver.init(w)
@@ -205,6 +207,7 @@ def test_small_batched_bartels_stewart_paths(n):
         bh = 0.5 * (bs[i] + bs[i].conj().T)
         np.testing.assert_allclose(herm[i], scipy_lyapunov(ws[i], -bh), atol=1e-11)
         np.testing.assert_allclose(herm[i], herm[i].conj().T, atol=1e-13)
+    assert bool(unrolled) == (n <= 10)
     if n != 5:
         return  # partly batched arguments and nested vmap once, where compiling is cheap
     one_w = jax.jit(jax.vmap(solve, in_axes=(None, 0)))(ws[0], bs)
@@ -214,6 +217,7 @@ def test_small_batched_bartels_stewart_paths(n):
         np.testing.assert_allclose(one_w[i], scipy_lyapunov(ws[0], -bs[i]), atol=1e-11)
         np.testing.assert_allclose(one_b[i], scipy_lyapunov(ws[i], -bs[0]), atol=1e-11)
     np.testing.assert_allclose(nested.reshape(6, n, n), general, atol=1e-12)
+    assert unrolled  # the unrolled solve was traced
 
 
 @pytest.mark.parametrize(("n", "block"), [(11, None), (23, 5), (64, 16), (100, None)])
@@ -238,8 +242,9 @@ def test_hermitian_blocked_sweep(n, block):
         np.testing.assert_allclose(jax.jit(solve)(ws[i], bs[i]), ref, atol=1e-12 * scale)
 
 
-def test_batched_gradients_of_small_solves():
+def test_batched_gradients_of_small_solves(monkeypatch):
     """vmap of forward- and reverse-mode derivatives through the batched small path."""
+    unrolled = force_unrolled(monkeypatch)
     rng = np.random.default_rng(3)
     ws = jnp.stack([jnp.asarray(nonnormal_drift(rng, 6, scale=0.5)) for _ in range(2)])
     fs = jnp.stack([jnp.asarray(random_psd(rng, 6)) for _ in range(2)])
@@ -249,6 +254,7 @@ def test_batched_gradients_of_small_solves():
         order=1,
         modes=("fwd", "rev"),
     )
+    assert unrolled
 
 
 def test_real_inputs_give_real_solution():
