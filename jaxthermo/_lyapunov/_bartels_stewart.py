@@ -138,37 +138,37 @@ def _broadcast_batched(axis_size, in_batched, *args):
     ]
 
 
-@custom_vmap
-def _small_lyapunov(t, c):
-    """`t y + y t^H = c` (`t` upper triangular, n <= UNROLLED_MAX_SIZE): the blocked sweep
-    alone, the unrolled elementwise solve under `vmap` (`c = c_h + i c_a` with `c_h`, `c_a`
-    Hermitian: two Hermitian solves)."""
+def _small_sweep(t, c):
     return _triangular_lyapunov(t, c, t.shape[0])
+
+
+def _small_sweep_hermitian(t, c):
+    return _triangular_lyapunov(t, hermitian_part(c), t.shape[0], hermitian=True)
+
+
+# `t y + y t^H = c` (`t` upper triangular, n <= UNROLLED_MAX_SIZE): the blocked sweep alone
+# or under a vmap over fewer than UNROLLED_MIN_BATCH points, the unrolled elementwise solve
+# otherwise (a general `c = c_h + i c_a`, with `c_h`, `c_a` Hermitian: two Hermitian solves).
+_small_lyapunov = custom_vmap(_small_sweep)
+_small_lyapunov_hermitian = custom_vmap(_small_sweep_hermitian)  # the Hermitian part of `c`
 
 
 @_small_lyapunov.def_vmap
 def _small_lyapunov_batched(axis_size, in_batched, t, c):
     t, c = _broadcast_batched(axis_size, in_batched, t, c)
     if axis_size < UNROLLED_MIN_BATCH:
-        return jax.vmap(lambda t, c: _triangular_lyapunov(t, c, t.shape[0]))(t, c), True
+        return jax.vmap(_small_sweep)(t, c), True
     ch = hermitian_part(c)
     ca = -0.5j * (c - jnp.conj(jnp.swapaxes(c, -1, -2)))
     y = jax.vmap(_hermitian_unrolled)(jnp.concatenate([t, t]), jnp.concatenate([ch, ca]))
     return y[:axis_size] + 1j * y[axis_size:], True
 
 
-@custom_vmap
-def _small_lyapunov_hermitian(t, c):
-    """As `_small_lyapunov` for the Hermitian part of `c` (one Hermitian solve under `vmap`)."""
-    return _triangular_lyapunov(t, hermitian_part(c), t.shape[0], hermitian=True)
-
-
 @_small_lyapunov_hermitian.def_vmap
 def _small_lyapunov_hermitian_batched(axis_size, in_batched, t, c):
     t, c = _broadcast_batched(axis_size, in_batched, t, c)
     if axis_size < UNROLLED_MIN_BATCH:
-        sweep = jax.vmap(lambda t, c: _triangular_lyapunov(t, c, t.shape[0], hermitian=True))
-        return sweep(t, hermitian_part(c)), True
+        return jax.vmap(_small_sweep_hermitian)(t, c), True
     return jax.vmap(_hermitian_unrolled)(t, hermitian_part(c)), True
 
 
